@@ -1,0 +1,143 @@
+import { NightlightError } from './errors';
+import type { Command, StreamPosition, Telemetry } from './types';
+
+/** Default largest payload, in bytes, that a node parses. A lesson message is about 15 bytes. */
+export const DEFAULT_MAX_BYTES = 4096;
+/** Light readings outside 0 to this bound are refused (the lesson's sensor gives 0 to 1023; lux tops out near 120,000). */
+export const MAX_LIGHT = 1_000_000;
+/** Latest epoch milliseconds a `ts` may hold (the end of ECMAScript time). */
+const MAX_TS = 8.64e15;
+const FORBIDDEN_KEYS = ['__proto__', 'constructor', 'prototype'];
+const NUMERIC = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Turns what `mqtt in` delivers (a Buffer, a string, or already-parsed JSON) into a
+ * JavaScript value, refusing anything over `maxBytes` before it is decoded or parsed.
+ * Numbers, booleans and objects pass through untouched.
+ */
+export function decodePayload(payload: unknown, maxBytes = DEFAULT_MAX_BYTES): unknown {
+  if (Buffer.isBuffer(payload) || payload instanceof Uint8Array) {
+    if (payload.length > maxBytes) throw new NightlightError('too-large', { size: payload.length, max: maxBytes });
+    let text: string;
+    try {
+      text = utf8.decode(payload);
+    } catch {
+      throw new NightlightError('not-utf8');
+    }
+    return parseText(text, maxBytes);
+  }
+  if (typeof payload === 'string') {
+    // A string can only be shorter in characters than in UTF-8 bytes, so check the cheap bound first.
+    if (payload.length > maxBytes || Buffer.byteLength(payload) > maxBytes) {
+      throw new NightlightError('too-large', { size: Buffer.byteLength(payload), max: maxBytes });
+    }
+    return parseText(payload, maxBytes);
+  }
+  return payload;
+}
+
+function parseText(text: string, _maxBytes: number): unknown {
+  const trimmed = text.trim();
+  if (trimmed.length === 0) throw new NightlightError('empty');
+  if (NUMERIC.test(trimmed)) return Number(trimmed);
+  try {
+    return JSON.parse(trimmed);
+  } catch {
+    throw new NightlightError('not-json', { sample: trimmed.slice(0, 40) });
+  }
+}
+
+/** Throws unless `value` is a plain object without keys that could reach a prototype. */
+function plainObject(value: unknown): Record<string, unknown> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value) || Buffer.isBuffer(value)) {
+    throw new NightlightError('not-object', { type: describe(value) });
+  }
+  for (const key of FORBIDDEN_KEYS) {
+    if (Object.prototype.hasOwnProperty.call(value, key)) throw new NightlightError('forbidden-key', { key });
+  }
+  return value as Record<string, unknown>;
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  return typeof value;
+}
+
+/** Checks a light value: a finite number from 0 to MAX_LIGHT. */
+export function checkLight(light: unknown): number {
+  if (typeof light !== 'number') throw new NightlightError('light-not-number', { type: describe(light) });
+  if (!Number.isFinite(light)) throw new NightlightError('light-not-finite', { value: String(light) });
+  if (light < 0 || light > MAX_LIGHT) throw new NightlightError('light-out-of-range', { value: light, max: MAX_LIGHT });
+  return light;
+}
+
+/** Reads the optional `ts` / `seq` fields shared by telemetry and commands. */
+function readPosition(obj: Record<string, unknown>): StreamPosition {
+  const position: StreamPosition = {};
+  if (obj.ts !== undefined) {
+    const ts = obj.ts;
+    if (typeof ts !== 'number' || !Number.isFinite(ts) || ts < 0 || ts > MAX_TS) {
+      throw new NightlightError('bad-ts', { value: String(ts).slice(0, 40) });
+    }
+    position.ts = ts;
+  }
+  if (obj.seq !== undefined) {
+    const seq = obj.seq;
+    if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 0) {
+      throw new NightlightError('bad-seq', { value: String(seq).slice(0, 40) });
+    }
+    position.seq = seq;
+  }
+  return position;
+}
+
+/**
+ * Reads telemetry as a server receives it: a JSON object with a numeric `light`, and
+ * optionally `ts`, `seq` and `historical`. Other fields are allowed and ignored. The
+ * result is a new object holding only the known fields, so nothing from the input can
+ * reach a prototype.
+ */
+export function parseTelemetry(payload: unknown, maxBytes = DEFAULT_MAX_BYTES): Telemetry {
+  const obj = plainObject(decodePayload(payload, maxBytes));
+  if (!Object.prototype.hasOwnProperty.call(obj, 'light')) throw new NightlightError('no-light');
+  const telemetry: Telemetry = { light: checkLight(obj.light), ...readPosition(obj) };
+  if (obj.historical !== undefined) {
+    if (typeof obj.historical !== 'boolean') throw new NightlightError('bad-historical', { type: describe(obj.historical) });
+    if (obj.historical) telemetry.historical = true;
+  }
+  return telemetry;
+}
+
+/**
+ * Reads a sensor reading as a device flow produces it: a number, a numeric string, or
+ * an object (or its JSON text) with `light`.
+ */
+export function parseReading(payload: unknown, maxBytes = DEFAULT_MAX_BYTES): number {
+  const value = decodePayload(payload, maxBytes);
+  if (typeof value === 'number') return checkLight(value);
+  if (value !== null && typeof value === 'object') return parseTelemetry(value, maxBytes).light;
+  throw new NightlightError('not-number', { type: describe(value) });
+}
+
+/** Reads a command as a device receives it: a JSON object with a boolean `led_on`, and optionally `ts`/`seq`. */
+export function parseCommand(payload: unknown, maxBytes = DEFAULT_MAX_BYTES): Command {
+  const obj = plainObject(decodePayload(payload, maxBytes));
+  if (!Object.prototype.hasOwnProperty.call(obj, 'led_on')) throw new NightlightError('no-led-on');
+  if (typeof obj.led_on !== 'boolean') throw new NightlightError('led-on-not-boolean', { type: describe(obj.led_on) });
+  return { led_on: obj.led_on, ...readPosition(obj) };
+}
+
+/**
+ * Reads a per-message numeric override such as `msg.threshold`: `undefined` when absent,
+ * a finite number (or numeric string) otherwise; anything else throws `bad-override`.
+ */
+export function readOverride(name: string, value: unknown): number | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  const n = typeof value === 'string' && NUMERIC.test(value.trim()) ? Number(value) : value;
+  if (typeof n !== 'number' || !Number.isFinite(n) || Math.abs(n) > MAX_LIGHT) {
+    throw new NightlightError('bad-override', { name, value: String(value).slice(0, 40) });
+  }
+  return n;
+}
