@@ -79,7 +79,7 @@ function userDirWithPackage() {
 
 /**
  * Starts instance `name` (a Node-RED process) with the scale-out flow. Resolves when the
- * admin API answers; wait for its birth report (Observer.born) before sending telemetry.
+ * admin API answers; wait for its birth report (observer.births) before sending telemetry.
  */
 async function startInstance(name, broker, options = {}) {
   const userDir = userDirWithPackage();
@@ -91,6 +91,11 @@ async function startInstance(name, broker, options = {}) {
   return {
     name,
     red,
+    /** Replaces the running flows (a full deploy through the admin API) with the scale-out flow built with `options`. */
+    async deploy(deployOptions) {
+      const res = await red.request('POST', '/flows', instanceFlow(name, broker, deployOptions), { 'Node-RED-Deployment-Type': 'full' });
+      if (res.status !== 204 && res.status !== 200) throw new Error(`deploy failed (${res.status}): ${res.text}`);
+    },
     /** Ends the process at once, as a crash would: no clean MQTT disconnect, so the broker sends the will. */
     async kill() {
       await red.kill('SIGKILL');
@@ -118,13 +123,13 @@ async function startObserver(broker) {
   const client = await connect(broker.url, { clientId: `nightlight-scale-observer-${process.pid}` });
   const reports = {};
   const commands = new Map();
-  const events = { birth: new Set(), will: new Set() };
+  const events = { birth: new Map(), will: new Map() };
   let commandCount = 0;
   client.on('message', (topic, payload) => {
     const parts = topic.split('/');
     if (parts[0] === REPORTS) {
       const [, kind, name] = parts;
-      if (kind === 'birth' || kind === 'will') return events[kind].add(name);
+      if (kind === 'birth' || kind === 'will') return events[kind].set(name, (events[kind].get(name) || 0) + 1);
       reports[name] = reports[name] || { decided: [], fed: [], sent: [] };
       reports[name][kind].push(JSON.parse(payload.toString()));
     } else if (parts[1] === 'commands' && payload.length > 0) {
@@ -143,7 +148,9 @@ async function startObserver(broker) {
       return commandCount;
     },
     count,
-    born: (name) => events.birth.has(name),
+    /** How many times instance `name` has (re)connected with its subscriptions made. */
+    births: (name) => events.birth.get(name) || 0,
+    /** Whether the broker has sent the will of instance `name` (it died without disconnecting). */
     gone: (name) => events.will.has(name),
     close: () => client.endAsync(true),
   };
@@ -228,11 +235,12 @@ function lightSeries(count, random, { threshold = 300, band = 50 } = {}) {
  * What one server deciding every reading of a device in order would command: the lesson's
  * rule with hysteresis (on below `threshold`; once on, off only at `threshold + band` or
  * more), a command for the first reading and then one per change (emit on change).
+ * `initial` is the LED state the device already has (none: the first reading is a command).
  * Written here independently of the library, as the reference the instances must match.
  */
-function expectedCommands(lights, { threshold = 300, band = 50 } = {}) {
+function expectedCommands(lights, { threshold = 300, band = 50, initial } = {}) {
   const out = [];
-  let led;
+  let led = initial;
   for (const light of lights) {
     const next = light < (led === true ? threshold + band : threshold);
     if (next !== led) out.push(next);
