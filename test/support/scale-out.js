@@ -253,6 +253,7 @@ module.exports = {
   REPORTS,
   DECIDE,
   instanceFlow,
+  userDirWithPackage,
   startInstance,
   startObserver,
   startLoad,
