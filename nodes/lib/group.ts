@@ -47,9 +47,9 @@ export const DEFAULT_GROUP_OPTIONS: GroupOptions = {
 
 /** A group's command: the lesson's `led_on` plus which sensors the decision was taken from. */
 export interface GroupCommand extends Command {
-  /** The fresh sensors the decision was taken from. */
+  /** The fresh sensors the decision was taken from, sorted. */
   sensors: string[];
-  /** Quorum only: the fresh sensors that were dark. */
+  /** Quorum only: the fresh sensors that were dark, sorted. */
   dark?: string[];
 }
 
@@ -260,8 +260,8 @@ export class GroupEngine {
     }
     const result = step(state, want, now, rule);
     if (!result.send) return { kind: 'ignored', reason: result.reason ?? 'unchanged', ledOn: state.ledOn, value, health };
-    const command: GroupCommand = { ...nextCommand(state, now), sensors: ids };
-    if (dark) command.dark = dark;
+    const command: GroupCommand = { ...nextCommand(state, now), sensors: ids.sort() };
+    if (dark) command.dark = dark.sort();
     return { kind: 'command', command, value, changed: result.changed, health };
   }
 }
