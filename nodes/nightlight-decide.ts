@@ -2,7 +2,7 @@ import type { Node, NodeAPI, NodeDef } from 'node-red';
 import { DecisionEngine, DEFAULT_MAX_DEVICES, DEFAULT_THRESHOLD, type EmitMode } from './lib/decide';
 import { DEFAULT_MAX_BYTES, parseTelemetry, readOverride } from './lib/payload';
 import { TopicTemplate } from './lib/topics';
-import { numberOption, showError, toNodeError } from './shared/runtime';
+import { numberOption, showError, toNodeError, guardForCatch } from './shared/runtime';
 
 interface DecideDef extends NodeDef {
   telemetryTopic: string;
@@ -51,6 +51,7 @@ export = function (RED: NodeAPI): void {
       } catch (err) {
         const error = toNodeError(RED, err);
         showError(node, error);
+        guardForCatch(RED, msg);
         return done(error);
       }
       if (outcome.kind === 'command') {
