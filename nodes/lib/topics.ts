@@ -92,7 +92,9 @@ export class TopicTemplate {
   /** The topic of device `id`; throws `bad-device-id` for an id that could escape its level. */
   render(id: string): string {
     checkDeviceId(id);
-    return this.template.replace(ID_PLACEHOLDER, id);
+    // Level by level, never String.replace: a replacement string would expand `$'`, `` $` ``
+    // and `$&` in the id into other parts of the template (`a$'` gave `a/telemetry/telemetry`).
+    return this.levels.map((level, i) => (i === this.idIndex ? id : level)).join('/');
   }
 
   /**
