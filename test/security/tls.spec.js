@@ -8,8 +8,9 @@ const fs = require('fs');
 const path = require('path');
 const mqtt = require('mqtt');
 const { helper, ours, core, until, useServer } = require('../support/runtime');
-const { mosquittoPath } = require('../support/brokers');
-const { startSecureMosquitto, which } = require('../support/tls');
+const os = require('os');
+const { mosquittoPath, startMosquitto, HOST } = require('../support/brokers');
+const { startSecureMosquitto, passwordLine, handToBrokerUser, which } = require('../support/tls');
 
 const DOC_FLOW = path.join(__dirname, '..', '..', 'docs', 'secure-nightlight.json');
 const coreDir = path.dirname(require.resolve('@node-red/nodes/package.json'));
@@ -183,5 +184,19 @@ describe('security: TLS, per-device credentials and topic ACLs on Mosquitto', fu
     await retained.subscribeAsync('hall/commands', { qos: 1 });
     assert.strictEqual((await got).led_on, false);
     for (const c of [hallDevice, kitchen, retained]) c.end(true);
+  });
+
+  it('writes password files Mosquitto accepts when mosquitto_passwd is not installed', async function () {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nightlight-passwd-'));
+    fs.writeFileSync(path.join(dir, 'passwords'), passwordLine('kitchen', 'correct horse') + '\n', { mode: 0o600 });
+    handToBrokerUser(dir);
+    const broker = await startMosquitto({ config: (port, d) => [`listener ${port} ${HOST}`, 'allow_anonymous false', `password_file ${dir}/passwords`, `persistence_location ${d}/`] });
+    try {
+      (await connect(broker.url, { username: 'kitchen', password: 'correct horse' })).end(true);
+      await assert.rejects(connect(broker.url, { username: 'kitchen', password: 'wrong horse' }));
+    } finally {
+      await broker.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
