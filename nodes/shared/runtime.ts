@@ -60,10 +60,10 @@ export function nestedDeeperThan(value: unknown, max: number): boolean {
 
 /**
  * Makes a refused message safe to hand to `done(err)`. Node-RED deep-copies the message
- * for every Catch node with a recursive clone, which overflows the stack (and, from an
- * `mqtt in` delivery, ends the process) for a payload nested a few thousand levels deep,
- * as a parsed JSON payload of under a megabyte can be. Such properties are replaced by a
- * short note; everything else in the message is left as it came.
+ * for every Catch node with a recursive clone, which overflows the stack for a value nested
+ * a few thousand levels deep, as a parsed JSON payload of well under a megabyte can be: the
+ * error report is lost and, from an `mqtt in` delivery, the flow stops answering. Such
+ * properties are replaced by a short note; everything else in the message is left as it came.
  */
 export function guardForCatch(RED: NodeAPI, msg: object): void {
   const m = msg as Record<string, unknown>;
