@@ -194,7 +194,7 @@ const NODES = {
       ['x'.repeat(65) + '/telemetry', 'bad-device-id'],
       ['x'.repeat(MEGABYTE) + '/telemetry', 'bad-device-id'],
       ['x'.repeat(MEGABYTE), 'topic-mismatch'],
-      ['kitchen/commands', 'topic-mismatch'],
+      ['kitchen/state', 'topic-mismatch'], // not <id>/commands: a decide node may take those as its own commands echoed back
       ['kitchen/telemetry/extra', 'topic-mismatch'],
       ['a/b/telemetry', 'topic-mismatch'],
       ['kitchen/telemetry ', 'topic-mismatch'],
