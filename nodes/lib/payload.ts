@@ -10,7 +10,7 @@ export const MAX_LIGHT = 1_000_000;
 const MAX_TS = 8.64e15;
 const FORBIDDEN_KEYS = ['__proto__', 'constructor', 'prototype'];
 const NUMERIC = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
-/** Texts that name a number JSON cannot hold; read as that number so the refusal says "not finite". */
+/** Texts that name a number JSON cannot hold: a reading that says so is refused as not finite. */
 const NON_FINITE = /^[+-]?(?:NaN|Infinity)$/;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -44,7 +44,6 @@ function parseText(text: string, _maxBytes: number): unknown {
   const trimmed = text.trim();
   if (trimmed.length === 0) throw new NightlightError('empty');
   if (NUMERIC.test(trimmed)) return Number(trimmed);
-  if (NON_FINITE.test(trimmed)) return Number(trimmed);
   try {
     return JSON.parse(trimmed);
   } catch {
@@ -119,7 +118,16 @@ export function parseTelemetry(payload: unknown, maxBytes = DEFAULT_MAX_BYTES): 
  * an object (or its JSON text) with `light`.
  */
 export function parseReading(payload: unknown, maxBytes = DEFAULT_MAX_BYTES): number {
-  const value = decodePayload(payload, maxBytes);
+  let value: unknown;
+  try {
+    value = decodePayload(payload, maxBytes);
+  } catch (err) {
+    // A sensor flow that sends the text `NaN` or `Infinity` sent a number JSON cannot hold: say so.
+    if (err instanceof NightlightError && err.code === 'not-json' && NON_FINITE.test(String(err.params.sample))) {
+      throw new NightlightError('light-not-finite', { value: String(err.params.sample) });
+    }
+    throw err;
+  }
   if (typeof value === 'number') return checkLight(value);
   if (value !== null && typeof value === 'object') return parseTelemetry(value, maxBytes).light;
   throw new NightlightError('not-number', { type: describe(value) });
