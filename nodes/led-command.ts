@@ -1,7 +1,7 @@
 import type { Node, NodeAPI, NodeDef } from 'node-red';
 import { formatLed, LedState, type LedEmit, type LedFormat } from './lib/led';
 import { DEFAULT_MAX_BYTES, parseCommand } from './lib/payload';
-import { numberOption, showError, toNodeError } from './shared/runtime';
+import { numberOption, showError, toNodeError, guardForCatch } from './shared/runtime';
 
 interface LedCommandDef extends NodeDef {
   format: LedFormat;
@@ -26,6 +26,7 @@ export = function (RED: NodeAPI): void {
       } catch (err) {
         const error = toNodeError(RED, err);
         showError(node, error);
+        guardForCatch(RED, msg);
         return done(error);
       }
       if (outcome.kind === 'apply' && outcome.output) {

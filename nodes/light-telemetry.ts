@@ -2,7 +2,7 @@ import type { Node, NodeAPI, NodeDef } from 'node-red';
 import { parseReading, DEFAULT_MAX_BYTES } from './lib/payload';
 import { TelemetrySource } from './lib/telemetry';
 import { TopicTemplate } from './lib/topics';
-import { numberOption, showError, toNodeError, typedOption } from './shared/runtime';
+import { numberOption, showError, toNodeError, typedOption, guardForCatch } from './shared/runtime';
 
 interface LightTelemetryDef extends NodeDef {
   deviceId: string;
@@ -41,6 +41,7 @@ export = function (RED: NodeAPI): void {
       } catch (err) {
         const error = toNodeError(RED, err);
         showError(node, error);
+        guardForCatch(RED, msg);
         return done(error);
       }
       const payload = source.reading(light, Date.now());

@@ -6,7 +6,7 @@ import { GroupEngine, type GroupHealth } from './lib/group';
 import { DEFAULT_MAX_BYTES, parseCommand, parseTelemetry, readOverride } from './lib/payload';
 import { TopicTemplate } from './lib/topics';
 import type { Command } from './lib/types';
-import { numberOption, showError, toNodeError, typedOption } from './shared/runtime';
+import { guardForCatch, numberOption, showError, toNodeError, typedOption } from './shared/runtime';
 
 interface DecideDef extends NodeDef, DecideConfig {
   telemetryTopic: string;
@@ -120,6 +120,7 @@ export = function (RED: NodeAPI): void {
         const error = toNodeError(RED, err);
         showError(node, error);
         lastStatusAt = now;
+        guardForCatch(RED, msg);
         return done(error);
       }
       showStatus(now);
