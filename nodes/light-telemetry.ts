@@ -1,5 +1,8 @@
-import type { Node, NodeAPI, NodeDef } from 'node-red';
+import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
+import { DEFAULT_CAPACITY, MAX_CAPACITY, Outbox, type OfflinePolicy } from './lib/buffer';
+import { deliveryOf, linkFromStatus, type DeliveryMarker } from './lib/link';
 import { parseReading, DEFAULT_MAX_BYTES } from './lib/payload';
+import { ReportPolicy } from './lib/policy';
 import { TelemetrySource } from './lib/telemetry';
 import { TopicTemplate } from './lib/topics';
 import { numberOption, showError, toNodeError, typedOption } from './shared/runtime';
@@ -11,7 +14,17 @@ interface LightTelemetryDef extends NodeDef {
   qos: string;
   retain: boolean;
   maxBytes?: string | number;
+  minInterval?: string | number;
+  deadband?: string | number;
+  heartbeat?: string | number;
+  offline?: OfflinePolicy;
+  capacity?: string | number;
+  rate?: string | number;
+  ackTimeout?: string | number;
 }
+
+const POLICIES: OfflinePolicy[] = ['drop', 'latest', 'all'];
+const WINDOW = 5;
 
 export = function (RED: NodeAPI): void {
   function LightTelemetryNode(this: Node, config: LightTelemetryDef): void {
@@ -21,11 +34,27 @@ export = function (RED: NodeAPI): void {
     const retain = config.retain === true;
     const maxBytes = numberOption(config.maxBytes, DEFAULT_MAX_BYTES);
     const source = new TelemetrySource();
+    const policy = new ReportPolicy({
+      minIntervalMs: numberOption(config.minInterval, 0) * 1000,
+      deadband: numberOption(config.deadband, 0),
+      heartbeatMs: numberOption(config.heartbeat, 0) * 1000,
+    });
+    const outbox = new Outbox({
+      policy: POLICIES.includes(config.offline as OfflinePolicy) ? (config.offline as OfflinePolicy) : 'drop',
+      capacity: Math.min(MAX_CAPACITY, numberOption(config.capacity, DEFAULT_CAPACITY)),
+      window: WINDOW,
+      gapMs: 1000 / Math.max(0.1, numberOption(config.rate, 20)),
+      ackTimeoutMs: Math.max(1, numberOption(config.ackTimeout, 10)) * 1000,
+    });
+    let deviceId = '';
     let topic: string | undefined;
     let setupError: Error | undefined;
+    let lastLight: number | undefined;
+    let timer: NodeJS.Timeout | undefined;
+    let warnedNoComplete = false;
     try {
-      const deviceId = typedOption(RED, node, config.deviceId, config.deviceIdType);
-      topic = new TopicTemplate(config.topic || '{id}/telemetry').render(deviceId as string);
+      deviceId = String(typedOption(RED, node, config.deviceId, config.deviceIdType));
+      topic = new TopicTemplate(config.topic || '{id}/telemetry').render(deviceId);
       node.status({});
     } catch (err) {
       setupError = toNodeError(RED, err);
@@ -33,23 +62,77 @@ export = function (RED: NodeAPI): void {
       showError(node, setupError);
     }
 
-    node.on('input', (msg, send, done) => {
-      if (setupError || !topic) return done(setupError);
-      let light: number;
-      try {
-        light = parseReading(msg.payload, maxBytes);
-      } catch (err) {
-        const error = toNodeError(RED, err);
-        showError(node, error);
-        return done(error);
+    function showStatus(): void {
+      const parts: string[] = [];
+      if (outbox.link === 'down') parts.push(RED._('light-telemetry.status.offline'));
+      else if (lastLight !== undefined) parts.push(RED._('light-telemetry.status.sent', { light: lastLight }));
+      const buffered = outbox.waiting + outbox.pending;
+      if (outbox.policy !== 'drop' && buffered > 0) parts.push(RED._('light-telemetry.status.buffered', { count: buffered }));
+      if (outbox.dropped > 0) parts.push(RED._('light-telemetry.status.dropped', { count: outbox.dropped }));
+      const down = outbox.link === 'down';
+      node.status(parts.length ? { fill: down ? 'red' : 'green', shape: down ? 'ring' : 'dot', text: parts.join(' · ') } : {});
+    }
+
+    /** Sends what the outbox releases, then sets the timer for whatever is due next. */
+    function pump(): void {
+      const now = Date.now();
+      for (const { key, telemetry } of outbox.take(now)) {
+        const nightlight: DeliveryMarker = { node: node.id, key, device: deviceId, seq: telemetry.seq };
+        lastLight = telemetry.light;
+        node.send({ topic, payload: telemetry, qos, retain, nightlight } as NodeMessage);
       }
-      const payload = source.reading(light, Date.now());
-      send({ topic, payload, qos, retain });
-      node.status({ fill: 'green', shape: 'dot', text: RED._('light-telemetry.status.sent', { light }) });
+      if (timer) clearTimeout(timer);
+      timer = undefined;
+      const wakes = [policy.nextWake(), outbox.nextWake()].filter((t): t is number => t !== undefined);
+      if (wakes.length) timer = setTimeout(onTimer, Math.max(0, Math.min(...wakes) - Date.now()));
+      showStatus();
+    }
+
+    function onTimer(): void {
+      timer = undefined;
+      const now = Date.now();
+      const report = policy.tick(now);
+      if (report) outbox.push(source.reading(report.reading.light, report.reading.at));
+      if (outbox.tick(now) > 0 && outbox.confirmed === 0 && !warnedNoComplete) {
+        warnedNoComplete = true;
+        node.warn(RED._('light-telemetry.warn.no-complete'));
+      }
+      pump();
+    }
+
+    node.on('input', (msg, _send, done) => {
+      if (setupError || !topic) return done(setupError);
+      const delivery = deliveryOf(msg, node.id);
+      const status = (msg as { status?: { source?: { id?: string } } }).status;
+      if (delivery) {
+        outbox.confirm(delivery.key);
+      } else if (status && typeof status === 'object') {
+        // Our own status (a Status node watching every node) says nothing about the link.
+        const link = status.source?.id === node.id ? undefined : linkFromStatus(status);
+        if (!link || link === outbox.link) return done();
+        if (link === 'down') outbox.linkDown();
+        else outbox.linkUp();
+      } else {
+        let light: number;
+        try {
+          light = parseReading(msg.payload, maxBytes);
+        } catch (err) {
+          const error = toNodeError(RED, err);
+          showError(node, error);
+          return done(error);
+        }
+        const now = Date.now();
+        const report = policy.offer({ light, at: now }, now);
+        if (report) outbox.push(source.reading(report.reading.light, report.reading.at));
+      }
+      pump();
       done();
     });
 
     node.on('close', (_removed: boolean, done: () => void) => {
+      if (timer) clearTimeout(timer);
+      timer = undefined;
+      outbox.clear();
       node.status({});
       done();
     });
