@@ -66,6 +66,7 @@ export = function (RED: NodeAPI): void {
       const parts: string[] = [];
       if (outbox.link === 'down') parts.push(RED._('light-telemetry.status.offline'));
       else if (lastLight !== undefined) parts.push(RED._('light-telemetry.status.sent', { light: lastLight }));
+      else if (outbox.link === 'up') parts.push(RED._('light-telemetry.status.online'));
       const buffered = outbox.waiting + outbox.pending;
       if (outbox.policy !== 'drop' && buffered > 0) parts.push(RED._('light-telemetry.status.buffered', { count: buffered }));
       if (outbox.dropped > 0) parts.push(RED._('light-telemetry.status.dropped', { count: outbox.dropped }));
