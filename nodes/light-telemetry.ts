@@ -1,5 +1,5 @@
 import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
-import { DEFAULT_CAPACITY, MAX_CAPACITY, Outbox, type OfflinePolicy } from './lib/buffer';
+import { DEFAULT_CAPACITY, MAX_CAPACITY, Outbox, readSavedBuffer, type OfflinePolicy } from './lib/buffer';
 import { deliveryOf, linkFromStatus, type DeliveryMarker } from './lib/link';
 import { parseReading, DEFAULT_MAX_BYTES } from './lib/payload';
 import { ReportPolicy } from './lib/policy';
@@ -21,10 +21,12 @@ interface LightTelemetryDef extends NodeDef {
   capacity?: string | number;
   rate?: string | number;
   ackTimeout?: string | number;
+  store?: string;
 }
 
 const POLICIES: OfflinePolicy[] = ['drop', 'latest', 'all'];
 const WINDOW = 5;
+const CONTEXT_KEY = 'nightlight-buffer';
 
 export = function (RED: NodeAPI): void {
   function LightTelemetryNode(this: Node, config: LightTelemetryDef): void {
@@ -52,6 +54,25 @@ export = function (RED: NodeAPI): void {
     let lastLight: number | undefined;
     let timer: NodeJS.Timeout | undefined;
     let warnedNoComplete = false;
+    const capacity = Math.min(MAX_CAPACITY, numberOption(config.capacity, DEFAULT_CAPACITY));
+    const store = outbox.policy !== 'drop' && config.store ? String(config.store) : undefined;
+    if (store) {
+      // Synchronous when the store allows it (memory, localfilesystem with its cache), so no reading overtakes the restored ones.
+      const restore = (value: unknown) => {
+        const saved = readSavedBuffer(value, capacity);
+        source.continueFrom(saved.seq);
+        outbox.restore(saved.readings);
+      };
+      try {
+        restore(node.context().get(CONTEXT_KEY, store));
+      } catch {
+        node.context().get(CONTEXT_KEY, store, (err: Error | undefined, value: unknown) => {
+          if (err) node.error(err);
+          else restore(value);
+          pump();
+        });
+      }
+    }
     try {
       deviceId = String(typedOption(RED, node, config.deviceId, config.deviceIdType));
       topic = new TopicTemplate(config.topic || '{id}/telemetry').render(deviceId);
@@ -76,6 +97,7 @@ export = function (RED: NodeAPI): void {
 
     /** Sends what the outbox releases, then sets the timer for whatever is due next. */
     function pump(): void {
+      if (!topic) return;
       const now = Date.now();
       for (const { key, telemetry } of outbox.take(now)) {
         const nightlight: DeliveryMarker = { node: node.id, key, device: deviceId, seq: telemetry.seq };
@@ -84,6 +106,7 @@ export = function (RED: NodeAPI): void {
       }
       if (timer) clearTimeout(timer);
       timer = undefined;
+      if (store) node.context().set(CONTEXT_KEY, { seq: source.lastSeq, readings: outbox.snapshot() }, store);
       const wakes = [policy.nextWake(), outbox.nextWake()].filter((t): t is number => t !== undefined);
       if (wakes.length) timer = setTimeout(onTimer, Math.max(0, Math.min(...wakes) - Date.now()));
       showStatus();
@@ -100,6 +123,9 @@ export = function (RED: NodeAPI): void {
       }
       pump();
     }
+
+    // Readings restored from the store go out without waiting for the next event.
+    if (outbox.waiting > 0) timer = setTimeout(onTimer, 0);
 
     node.on('input', (msg, _send, done) => {
       if (setupError || !topic) return done(setupError);

@@ -1,3 +1,4 @@
+import { parseTelemetry } from './payload';
 import type { Telemetry } from './types';
 
 /**
@@ -171,6 +172,17 @@ export class Outbox {
     return [...this.inFlight.values(), ...this.queue].sort((a, b) => a.key - b.key).map((e) => e.telemetry);
   }
 
+  /**
+   * Puts back readings saved before a restart (oldest first), ahead of anything pushed
+   * since. They are older than every new reading, so they are always sent as historical.
+   */
+  restore(readings: Telemetry[]): void {
+    if (this.options.policy === 'drop' || readings.length === 0) return;
+    const restored = readings.map((telemetry, i) => ({ key: i - readings.length, telemetry }));
+    this.queue = [...restored, ...this.queue];
+    this.trim();
+  }
+
   /** Forgets everything. */
   clear(): void {
     this.queue = [];
@@ -203,4 +215,32 @@ export class Outbox {
       this.dropped += excess;
     }
   }
+}
+
+/** What light telemetry keeps in a context store so its buffer survives a restart. */
+export interface SavedBuffer {
+  seq: number;
+  readings: Telemetry[];
+}
+
+/**
+ * Reads a saved buffer back, trusting nothing: anything that is not valid telemetry is
+ * left out, and at most `capacity` readings (the newest) are kept.
+ */
+export function readSavedBuffer(value: unknown, capacity: number): SavedBuffer {
+  const saved: SavedBuffer = { seq: 0, readings: [] };
+  if (value === null || typeof value !== 'object') return saved;
+  const { seq, readings } = value as { seq?: unknown; readings?: unknown };
+  if (typeof seq === 'number' && Number.isSafeInteger(seq) && seq > 0) saved.seq = seq;
+  if (!Array.isArray(readings)) return saved;
+  for (const item of readings.slice(-Math.max(1, capacity))) {
+    try {
+      const telemetry = parseTelemetry(item);
+      delete telemetry.historical;
+      saved.readings.push(telemetry);
+    } catch {
+      // a damaged entry is skipped; the others are still worth sending
+    }
+  }
+  return saved;
 }

@@ -1,7 +1,7 @@
 'use strict';
 const assert = require('assert');
 const path = require('path');
-const { Outbox } = require(path.join(__dirname, '../../dist/nodes/lib/buffer.js'));
+const { Outbox, readSavedBuffer } = require(path.join(__dirname, '../../dist/nodes/lib/buffer.js'));
 const { linkFromStatus, deliveryOf } = require(path.join(__dirname, '../../dist/nodes/lib/link.js'));
 
 const reading = (seq) => ({ light: seq * 10, ts: 1000 + seq, seq });
@@ -107,6 +107,30 @@ describe('store and forward (lib/buffer)', function () {
     outbox.linkUp();
     assert.deepStrictEqual(outbox.take(1), []);
   });
+
+  it('restores a saved buffer ahead of new readings, always as history, and a snapshot lists it oldest first', function () {
+    const outbox = new Outbox({ policy: 'all', gapMs: 0 });
+    outbox.push(reading(9));
+    outbox.restore([reading(1), reading(2)]);
+    assert.deepStrictEqual(outbox.snapshot().map((t) => t.seq), [1, 2, 9]);
+    const sent = [];
+    for (let t = 0; t < 5; t++) for (const o of outbox.take(t)) (sent.push([o.telemetry.seq, o.telemetry.historical === true]), outbox.confirm(o.key));
+    assert.deepStrictEqual(sent, [[1, true], [2, true], [9, false]]);
+    assert.deepStrictEqual(outbox.snapshot(), []);
+  });
+
+  const saved = [
+    ['nothing saved', undefined, { seq: 0, readings: [] }],
+    ['a valid buffer', { seq: 7, readings: [reading(6), reading(7)] }, { seq: 7, readings: [reading(6), reading(7)] }],
+    ['damaged entries are left out', { seq: 3, readings: [{ light: 'x' }, null, { light: 5, seq: 3, __proto__: { a: 1 } }, reading(3)] }, { seq: 3, readings: [{ light: 5, seq: 3 }, reading(3)] }],
+    ['a bad counter is ignored', { seq: -4, readings: 'no' }, { seq: 0, readings: [] }],
+    ['only the newest up to the capacity', { seq: 5, readings: [1, 2, 3, 4, 5].map(reading) }, { seq: 5, readings: [4, 5].map(reading) }],
+  ];
+  for (const [name, value, expected] of saved) {
+    it(`reads a saved buffer back: ${name}`, function () {
+      assert.deepStrictEqual(readSavedBuffer(value, 2 + (name.startsWith('only') ? 0 : 10)), expected);
+    });
+  }
 
   it('sends nothing while the link is down', function () {
     for (const policy of ['drop', 'latest', 'all']) {

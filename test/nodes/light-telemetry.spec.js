@@ -106,6 +106,46 @@ describe('light telemetry node', function () {
     await until(() => out.length === 1, 'the reading');
   });
 
+  it('keeps its buffer in a configured context store, so it survives a redeploy or a restart', async function () {
+    // Node-RED forgets a node's context on redeploy unless a context store is configured: configure
+    // one ("keep", the memory module; a localfilesystem store also survives a restart). The helper
+    // initialises context stores only with the full runtime, so load them and redeploy by hand.
+    helper.settings({ contextStorage: { keep: { module: 'memory' } } });
+    try {
+      await helper.load([ours.lightTelemetry, core.catch], flow());
+      await helper._redNodes.loadContextsPlugin();
+      const props = { offline: 'all', store: 'keep' };
+      await helper.setFlows(flow(props), 'full');
+      let lt = helper.getNode('lt');
+      lt.receive(linkStatus(false));
+      for (const light of [1, 2, 3]) lt.receive({ payload: light });
+      await sleep(50);
+      // A full deploy stops the node and starts a new one, as a restart would.
+      await helper.setFlows(flow({ ...props, name: 'redeployed' }), 'full');
+      const out = collect(helper.getNode('out'));
+      lt = helper.getNode('lt');
+      lt.receive({ payload: 4 });
+      await until(() => out.length === 4, 'the restored readings and the new one');
+      assert.deepStrictEqual(out.map((m) => [m.payload.light, m.payload.seq, m.payload.historical === true]), [
+        [1, 1, true], [2, 2, true], [3, 3, true], [4, 4, false],
+      ]);
+    } finally {
+      helper.settings({ contextStorage: undefined });
+    }
+  });
+
+  it('without a store, a redeploy starts with an empty buffer', async function () {
+    await helper.load([ours.lightTelemetry, core.catch], flow({ offline: 'all' }));
+    helper.getNode('lt').receive(linkStatus(false));
+    helper.getNode('lt').receive({ payload: 1 });
+    await helper.setFlows(flow({ offline: 'all', name: 'redeployed' }), 'full');
+    const out = collect(helper.getNode('out'));
+    helper.getNode('lt').receive({ payload: 2 });
+    await until(() => out.length === 1, 'the new reading');
+    await sleep(100);
+    assert.deepStrictEqual(out.map((m) => [m.payload.light, m.payload.seq]), [[2, 1]]);
+  });
+
   const bad = [
     ['not a number', 'hello', 'not-json'],
     ['boolean', true, 'not-number'],
