@@ -1,5 +1,5 @@
 import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
-import { DEFAULT_CAPACITY, MAX_CAPACITY, Outbox, readSavedBuffer, type OfflinePolicy } from './lib/buffer';
+import { DEFAULT_CAPACITY, MAX_CAPACITY, Outbox, outboxStatus, readSavedBuffer, type OfflinePolicy } from './lib/buffer';
 import { deliveryOf, linkFromStatus, type DeliveryMarker } from './lib/link';
 import { parseReading, DEFAULT_MAX_BYTES } from './lib/payload';
 import { ReportPolicy } from './lib/policy';
@@ -41,9 +41,10 @@ export = function (RED: NodeAPI): void {
       deadband: numberOption(config.deadband, 0),
       heartbeatMs: numberOption(config.heartbeat, 0) * 1000,
     });
+    const capacity = Math.min(MAX_CAPACITY, numberOption(config.capacity, DEFAULT_CAPACITY));
     const outbox = new Outbox({
       policy: POLICIES.includes(config.offline as OfflinePolicy) ? (config.offline as OfflinePolicy) : 'drop',
-      capacity: Math.min(MAX_CAPACITY, numberOption(config.capacity, DEFAULT_CAPACITY)),
+      capacity,
       window: WINDOW,
       gapMs: 1000 / Math.max(0.1, numberOption(config.rate, 20)),
       ackTimeoutMs: Math.max(1, numberOption(config.ackTimeout, 10)) * 1000,
@@ -54,7 +55,6 @@ export = function (RED: NodeAPI): void {
     let lastLight: number | undefined;
     let timer: NodeJS.Timeout | undefined;
     let warnedNoComplete = false;
-    const capacity = Math.min(MAX_CAPACITY, numberOption(config.capacity, DEFAULT_CAPACITY));
     const store = outbox.policy !== 'drop' && config.store ? String(config.store) : undefined;
     if (store) {
       // Synchronous when the store allows it (memory, localfilesystem with its cache), so no reading overtakes the restored ones.
@@ -84,15 +84,9 @@ export = function (RED: NodeAPI): void {
     }
 
     function showStatus(): void {
-      const parts: string[] = [];
-      if (outbox.link === 'down') parts.push(RED._('light-telemetry.status.offline'));
-      else if (lastLight !== undefined) parts.push(RED._('light-telemetry.status.sent', { light: lastLight }));
-      else if (outbox.link === 'up') parts.push(RED._('light-telemetry.status.online'));
-      const buffered = outbox.waiting + outbox.pending;
-      if (outbox.policy !== 'drop' && buffered > 0) parts.push(RED._('light-telemetry.status.buffered', { count: buffered }));
-      if (outbox.dropped > 0) parts.push(RED._('light-telemetry.status.dropped', { count: outbox.dropped }));
-      const down = outbox.link === 'down';
-      node.status(parts.length ? { fill: down ? 'red' : 'green', shape: down ? 'ring' : 'dot', text: parts.join(' · ') } : {});
+      const { down, parts } = outboxStatus(outbox, lastLight);
+      const text = parts.map((p) => RED._('light-telemetry.status.' + p.key, p.params)).join(' · ');
+      node.status(parts.length ? { fill: down ? 'red' : 'green', shape: down ? 'ring' : 'dot', text } : {});
     }
 
     /** Sends what the outbox releases, then sets the timer for whatever is due next. */

@@ -244,3 +244,25 @@ export function readSavedBuffer(value: unknown, capacity: number): SavedBuffer {
   }
   return saved;
 }
+
+/** One piece of light telemetry's status line: a catalog key under `light-telemetry.status.` and its parameters. */
+export interface StatusPart {
+  key: 'offline' | 'sent' | 'online' | 'buffered' | 'dropped';
+  params?: Record<string, number>;
+}
+
+/**
+ * What light telemetry's status shows: offline, or the last value sent (or online before
+ * the first), then how many readings wait and how many were dropped, when there are any.
+ */
+export function outboxStatus(outbox: Outbox, lastLight: number | undefined): { down: boolean; parts: StatusPart[] } {
+  const parts: StatusPart[] = [];
+  const down = outbox.link === 'down';
+  if (down) parts.push({ key: 'offline' });
+  else if (lastLight !== undefined) parts.push({ key: 'sent', params: { light: lastLight } });
+  else if (outbox.link === 'up') parts.push({ key: 'online' });
+  const buffered = outbox.waiting + outbox.pending;
+  if (outbox.policy !== 'drop' && buffered > 0) parts.push({ key: 'buffered', params: { count: buffered } });
+  if (outbox.dropped > 0) parts.push({ key: 'dropped', params: { count: outbox.dropped } });
+  return { down, parts };
+}

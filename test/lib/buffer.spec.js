@@ -1,7 +1,7 @@
 'use strict';
 const assert = require('assert');
 const path = require('path');
-const { Outbox, readSavedBuffer } = require(path.join(__dirname, '../../dist/nodes/lib/buffer.js'));
+const { Outbox, readSavedBuffer, outboxStatus } = require(path.join(__dirname, '../../dist/nodes/lib/buffer.js'));
 const { linkFromStatus, deliveryOf } = require(path.join(__dirname, '../../dist/nodes/lib/link.js'));
 
 const reading = (seq) => ({ light: seq * 10, ts: 1000 + seq, seq });
@@ -131,6 +131,19 @@ describe('store and forward (lib/buffer)', function () {
       assert.deepStrictEqual(readSavedBuffer(value, 2 + (name.startsWith('only') ? 0 : 10)), expected);
     });
   }
+
+  it('status: offline, last value, buffered and dropped counts', function () {
+    const outbox = new Outbox({ policy: 'all', capacity: 2, gapMs: 0 });
+    assert.deepStrictEqual(outboxStatus(outbox, undefined), { down: false, parts: [] });
+    outbox.linkUp();
+    assert.deepStrictEqual(outboxStatus(outbox, undefined).parts, [{ key: 'online' }]);
+    outbox.linkDown();
+    for (let seq = 1; seq <= 3; seq++) outbox.push(reading(seq));
+    assert.deepStrictEqual(outboxStatus(outbox, 10), {
+      down: true,
+      parts: [{ key: 'offline' }, { key: 'buffered', params: { count: 2 } }, { key: 'dropped', params: { count: 1 } }],
+    });
+  });
 
   it('sends nothing while the link is down', function () {
     for (const policy of ['drop', 'latest', 'all']) {
