@@ -88,9 +88,12 @@ describe('light telemetry node', function () {
     await helper.load([ours.lightTelemetry, core.catch], flow({ offline: 'all', ackTimeout: 1 }));
     const out = collect(helper.getNode('out'));
     const lt = helper.getNode('lt');
+    const warnings = [];
+    lt.on('call:warn', (call) => warnings.push(call.args[0]));
     lt.receive({ payload: 7 });
     await until(() => out.length === 2, 'the re-send after the ack timeout', 5000);
     assert.strictEqual(out[1].payload.seq, out[0].payload.seq);
+    assert.deepStrictEqual(warnings, ['light-telemetry.warn.no-complete'], 'no completion ever came: one warning to wire the complete node');
     lt.receive({ payload: 'x', nightlight: out[1].nightlight });
     await sleep(1300);
     assert.strictEqual(out.length, 2, 'confirmed: not sent again');
