@@ -4,7 +4,7 @@
 const assert = require('assert');
 const path = require('path');
 const mqtt = require('mqtt');
-const { helper, allNodes, collect, until, onTab } = require('../support/runtime');
+const { helper, allNodes, collect, until } = require('../support/runtime');
 const { forEachBroker } = require('../support/brokers');
 
 const example = require(path.join(__dirname, '../../examples/02-device-store-and-forward.json'));
@@ -14,10 +14,16 @@ describe('example 2: the device alone', function () {
   it('runs as imported against localhost:1883 and uses only core nodes and ours', function () {
     const [broker] = byType('mqtt-broker');
     assert.deepStrictEqual([broker.broker, String(broker.port), broker.protocolVersion], ['localhost', '1883', '4']);
-    const core = new Set(['comment', 'inject', 'function', 'mqtt out', 'mqtt in', 'status', 'complete', 'debug', 'mqtt-broker']);
+    const core = new Set(['tab', 'comment', 'inject', 'function', 'mqtt out', 'mqtt in', 'status', 'complete', 'debug', 'mqtt-broker']);
     const ours = new Set(['light-telemetry', 'led-command']);
     assert.deepStrictEqual(example.filter((n) => !core.has(n.type) && !ours.has(n.type)), []);
     assert.ok(byType('comment').some((c) => /drop/.test(c.info) && /latest/.test(c.info) && /all/.test(c.info)), 'a comment explains each policy');
+  });
+
+  it('is one tab of its own, every node on it', function () {
+    const [tab, ...others] = byType('tab');
+    assert.ok(tab && others.length === 0);
+    assert.deepStrictEqual(example.filter((n) => n.type !== 'tab' && n.type !== 'mqtt-broker' && n.z !== tab.id), []);
   });
 
   it('wires a Status and a Complete node watching mqtt out back into light telemetry', function () {
@@ -50,7 +56,7 @@ describe('example 2: the device alone', function () {
       });
 
       it('publishes telemetry, switches the LED on a command and reports its state', async function () {
-        const flow = onTab(example.map((n) => (n.type === 'mqtt-broker' ? { ...n, broker: '127.0.0.1', port: String(broker.port) } : n)));
+        const flow = example.map((n) => (n.type === 'mqtt-broker' ? { ...n, broker: '127.0.0.1', port: String(broker.port) } : { ...n }));
         const led = flow.find((n) => n.type === 'led-command');
         flow.push({ id: 'ledSpy', type: 'helper', z: led.z });
         led.wires = [[...led.wires[0], 'ledSpy'], led.wires[1]];
