@@ -1,7 +1,7 @@
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeStatus } from 'node-red';
 import { DecisionEngine } from './lib/decide';
 import { readDecideConfig, type DecideConfig } from './lib/decide-config';
-import { NightlightError, isNightlightError } from './lib/errors';
+import { isNightlightError } from './lib/errors';
 import { GroupEngine, type GroupHealth } from './lib/group';
 import { DEFAULT_MAX_BYTES, parseCommand, parseTelemetry, readOverride } from './lib/payload';
 import { TopicTemplate } from './lib/topics';
@@ -102,9 +102,7 @@ export = function (RED: NodeAPI): void {
         }
         const telemetry = parseTelemetry(msg.payload, maxBytes);
         const m = msg as typeof msg & { threshold?: unknown; band?: unknown };
-        const band = readOverride('band', m.band);
-        if (band !== undefined && band < 0) throw new NightlightError('bad-override', { name: 'band', value: band });
-        const overrides = { threshold: readOverride('threshold', m.threshold), band };
+        const overrides = { threshold: readOverride('threshold', m.threshold), band: readOverride('band', m.band, 0) };
         if (group) {
           const outcome = group.observe(id, telemetry, now, overrides);
           if (outcome.kind === 'ignored' && outcome.reason === 'not-member') return done();

@@ -7,7 +7,7 @@ const { dist } = require('./support/runtime');
 const { fuzzSeed, NODES, stream, Gen } = require('./support/hostile');
 const { prototypeSnapshot } = require('./support/pollution');
 
-const { parseReading, parseTelemetry, parseCommand, readOverride, decodePayload } = require(path.join(dist, 'lib', 'payload.js'));
+const { parseReading, parseTelemetry, parseCommand, parseLedInput, readOverride, decodePayload } = require(path.join(dist, 'lib', 'payload.js'));
 const { TopicTemplate } = require(path.join(dist, 'lib', 'topics.js'));
 const { NightlightError } = require(path.join(dist, 'lib', 'errors.js'));
 
@@ -17,9 +17,9 @@ const PIPELINES = {
   'light-telemetry': (msg) => parseReading(msg.payload),
   'nightlight-decide': (msg) => {
     const id = telemetryTopic.match(msg.topic);
-    return { id, telemetry: parseTelemetry(msg.payload), threshold: readOverride('threshold', msg.threshold) };
+    return { id, telemetry: parseTelemetry(msg.payload), threshold: readOverride('threshold', msg.threshold), band: readOverride('band', msg.band, 0) };
   },
-  'led-command': (msg) => parseCommand(msg.payload),
+  'led-command': (msg) => parseLedInput(msg.payload),
 };
 
 function outcome(fn) {

@@ -143,13 +143,29 @@ export function parseCommand(payload: unknown, maxBytes = DEFAULT_MAX_BYTES): Co
 
 /**
  * Reads a per-message numeric override such as `msg.threshold`: `undefined` when absent,
- * a finite number (or numeric string) otherwise; anything else throws `bad-override`.
+ * a finite number (or numeric string) of at least `min` otherwise; anything else throws
+ * `bad-override`.
  */
-export function readOverride(name: string, value: unknown): number | undefined {
+export function readOverride(name: string, value: unknown, min = -MAX_LIGHT): number | undefined {
   if (value === undefined || value === null || value === '') return undefined;
   const n = typeof value === 'string' && NUMERIC.test(value.trim()) ? Number(value) : value;
-  if (typeof n !== 'number' || !Number.isFinite(n) || Math.abs(n) > MAX_LIGHT) {
+  if (typeof n !== 'number' || !Number.isFinite(n) || Math.abs(n) > MAX_LIGHT || n < min) {
     throw new NightlightError('bad-override', { name, value: sample(value, 40) });
   }
   return n;
+}
+
+/** What LED command receives: a local light reading (for its offline fallback) or a command. */
+export type LedInput = { kind: 'reading'; light: number } | { kind: 'command'; command: Command };
+
+/**
+ * Tells LED command's two inputs apart: a number, or an object with `light` and no
+ * `led_on`, is a local light reading; anything else is read as a command.
+ */
+export function parseLedInput(payload: unknown, maxBytes = DEFAULT_MAX_BYTES): LedInput {
+  const value = decodePayload(payload, maxBytes);
+  const isObject = value !== null && typeof value === 'object' && !Array.isArray(value) && !Buffer.isBuffer(value);
+  const has = (key: string) => isObject && Object.prototype.hasOwnProperty.call(value, key);
+  if (typeof value === 'number' || (has('light') && !has('led_on'))) return { kind: 'reading', light: parseReading(value, maxBytes) };
+  return { kind: 'command', command: parseCommand(value, maxBytes) };
 }

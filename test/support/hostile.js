@@ -215,7 +215,8 @@ const NODES = {
   'led-command': {
     config: {},
     payload: 'command',
-    scalar: (v) => (typeof v === 'string' && v.trim() === '' ? 'empty' : 'not-object'),
+    // A bare number is a local light reading (the offline fallback's input), so only bad numbers are refused.
+    scalar: (v) => (typeof v === 'string' && v.trim() === '' ? 'empty' : typeof v === 'number' ? RULES.light(v) : 'not-object'),
     valid(g, state) {
       state.seq = (state.seq || 0) + 1;
       const body = { led_on: g.chance(0.5) };
