@@ -70,6 +70,7 @@ describe('nightlight decide node', function () {
     await until(() => out.length === 2, 'two commands');
     await new Promise((r) => setTimeout(r, 50));
     assert.deepStrictEqual(out.map((m) => m.payload.led_on), [true, true]);
+    assert.deepStrictEqual(out.map((m) => [m.payload.ts, m.payload.seq]), [[2000, 2], [4000, 4]], 'each command carries the position of its reading');
   });
 
   const bad = [
