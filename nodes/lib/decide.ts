@@ -59,7 +59,11 @@ export class DecisionState {
   /** The LED state decided or learned; `undefined` until the first decision. */
   ledOn: boolean | undefined = undefined;
   light = NaN;
-  /** Position of the last reading this node saw. */
+  /**
+   * The newest position this decision knows: of the last reading seen here (live or
+   * historical), or of a newer command learned from the broker. A reading not after it is
+   * not decided; `ledOn` is the decision for it (or for the newest live reading before it).
+   */
   ts: number | undefined = undefined;
   seq: number | undefined = undefined;
   lastSeen: number;
@@ -67,16 +71,15 @@ export class DecisionState {
   pendingCount = 0;
   pendingSince = 0;
   /**
-   * Position of the decision `ledOn` stands for. For a device: the position of the newest
-   * reading decided here or answered by a command learned from the broker (a reading
-   * without `ts`/`seq` gets one from the receive time, see `nextCommand`). For a group:
-   * when it was decided, and a counter.
+   * Position of the last command published here or learned from the broker. For a device:
+   * the position of the reading it answers (a reading without `ts`/`seq` gets one from the
+   * receive time, see `nextCommand`). For a group: when it was decided, and a counter.
    */
   commandSeq: number | undefined = undefined;
   commandTs: number | undefined = undefined;
   /** The decision was taken here, not learned: this node is the one to repair an older command on the broker. */
   mine = false;
-  /** This node has published `ledOn` and has not yet seen a command with that state come back from the broker. */
+  /** This node published the last command (`commandTs`/`commandSeq`) and has not yet seen it come back from the broker. */
   inFlight = false;
 
   constructor(now: number) {
@@ -139,6 +142,8 @@ export function step(state: DecisionState, want: boolean, now: number, rule: Rul
 export function nextCommand(state: DecisionState, now: number): Command {
   state.commandSeq = (state.commandSeq ?? 0) + 1;
   state.commandTs = state.commandTs !== undefined && state.commandTs >= now ? state.commandTs + 1 : now;
+  state.ts = state.commandTs;
+  state.seq = state.commandSeq;
   return { led_on: state.ledOn as boolean, seq: state.commandSeq, ts: state.commandTs };
 }
 
@@ -168,19 +173,21 @@ export type Learned = 'newer' | 'same' | 'older';
 
 /**
  * Takes a command learned from the broker (one this or another Node-RED published) as the
- * decision's state when it supersedes what the decision stands at (`isCommandAfter`: by
- * position, ties to `led_on: true`). Taking it resets the debounce: the decision was taken
- * elsewhere. A command with the state this node published last is its echo (or as good).
+ * decision's state when it supersedes the newest position the decision knows
+ * (`isCommandAfter`: by position, ties to `led_on: true`): `newer`. Taking it resets the
+ * debounce: the decision was taken elsewhere. `same` is the last command published or
+ * learned coming back (for the publisher, its echo); anything else is `older`.
  */
 export function learnCommand(state: DecisionState, command: Command): Learned {
-  if (command.led_on === state.ledOn && state.inFlight) state.inFlight = false;
-  if (!isCommandAfter(command, { ts: state.commandTs, seq: state.commandSeq, led_on: state.ledOn })) {
-    return command.led_on === state.ledOn && samePosition(command, { ts: state.commandTs, seq: state.commandSeq }) ? 'same' : 'older';
+  if (!isCommandAfter(command, { ts: state.ts, seq: state.seq, led_on: state.ledOn })) {
+    if (command.led_on !== state.ledOn || !samePosition(command, { ts: state.commandTs, seq: state.commandSeq })) return 'older';
+    state.inFlight = false;
+    return 'same';
   }
   state.ledOn = command.led_on;
   if (command.seq !== undefined || command.ts !== undefined) {
-    state.commandSeq = command.seq;
-    state.commandTs = command.ts;
+    state.ts = state.commandTs = command.ts;
+    state.seq = state.commandSeq = command.seq;
   }
   state.pendingCount = 0;
   state.mine = false;
@@ -245,7 +252,7 @@ export class DecisionEngine {
   /**
    * Takes one reading of `deviceId` and says what to publish. Readings that are not after
    * the last one seen (replays, duplicates, out of order) are ignored, and so are readings
-   * not after the decision already known (another Node-RED answered a newer reading);
+   * not after a command learned from the broker (another Node-RED answered a newer reading);
    * historical readings update what the node knows but never switch the LED: only a live
    * reading does. A command carries the position of the reading it answers.
    */
@@ -258,21 +265,19 @@ export class DecisionEngine {
     if (state) this.devices.heard(deviceId, state, now);
     else this.devices.add(deviceId, (state = new DecisionState(now)));
     state.light = telemetry.light;
-    state.ts = telemetry.ts;
-    state.seq = telemetry.seq;
+    if (telemetry.ts !== undefined || telemetry.seq !== undefined) {
+      state.ts = telemetry.ts;
+      state.seq = telemetry.seq;
+    }
     if (isHistorical(telemetry, now, this.options.maxAgeMs)) {
       return { kind: 'ignored', reason: 'historical', ledOn: state.ledOn, light: telemetry.light };
     }
-    if (state.ledOn !== undefined && !isAfter(telemetry, { ts: state.commandTs, seq: state.commandSeq })) {
-      return { kind: 'ignored', reason: 'stale', ledOn: state.ledOn, light: telemetry.light };
-    }
     const rule = ruleWith(this.options, overrides);
     const result = step(state, wantsOn(state.ledOn, telemetry.light, rule.threshold, rule.band), now, rule);
+    // The state now stands for this reading, even when nothing is sent: if an older,
+    // contradicting command shows up on the broker, this node knows better and repairs it.
     state.mine = true;
     if (!result.send) {
-      // The state now stands for this reading too, though nothing is sent: if an older,
-      // contradicting command shows up on the broker, this node knows better and repairs it.
-      if (telemetry.ts !== undefined || telemetry.seq !== undefined) readingCommand(state, telemetry, now);
       return { kind: 'ignored', reason: result.reason ?? 'unchanged', ledOn: state.ledOn, light: telemetry.light };
     }
     state.inFlight = true;
@@ -294,6 +299,11 @@ export class DecisionEngine {
     const learned = learnCommand(state, command);
     if (learned === 'newer') return { kind: 'learned', ledOn: command.led_on };
     if (learned === 'older' && command.led_on !== state.ledOn && state.mine && !state.inFlight) {
+      // The decision for the newest reading seen here, at that reading's position.
+      if (state.ts !== undefined || state.seq !== undefined) {
+        state.commandTs = state.ts;
+        state.commandSeq = state.seq;
+      }
       state.inFlight = true;
       return { kind: 'repair', command: currentCommand(state) as Command };
     }
