@@ -96,8 +96,12 @@ export = function (RED: NodeAPI): void {
             throw isNightlightError(notCommand) && notCommand.code === 'topic-mismatch' ? err : notCommand;
           }
           const command = parseCommand(msg.payload, maxBytes);
-          if (!group) devices!.learn(commandId, command, now);
-          else if (commandId === group.name) group.learn(command);
+          if (group) {
+            if (commandId === group.name) group.learn(command);
+          } else {
+            const learned = devices!.learn(commandId, command, now);
+            if (learned.kind === 'repair') send(out(commandTopic.render(commandId), commandId, learned.command));
+          }
           return done();
         }
         const telemetry = parseTelemetry(msg.payload, maxBytes);

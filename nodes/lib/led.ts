@@ -1,4 +1,4 @@
-import { isAfter } from './order';
+import { isCommandAfter } from './order';
 import type { Command, StreamPosition } from './types';
 
 export type LedFormat = 'boolean' | 'number' | 'onoff';
@@ -36,7 +36,7 @@ export class LedState {
 
   apply(command: Command): LedOutcome {
     const position: StreamPosition = { ts: command.ts, seq: command.seq };
-    if (this.on !== undefined && !isAfter(position, this.position)) {
+    if (this.on !== undefined && !isCommandAfter(command, { ...this.position, led_on: this.on })) {
       return { kind: 'ignored', reason: 'stale', on: this.on };
     }
     const changed = this.on !== command.led_on;
