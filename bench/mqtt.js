@@ -15,8 +15,9 @@ const VARIANTS = [
   { key: 'ours-change', label: 'ours: nightlight decide, emit change' },
 ];
 
-function startServer(variant, brokerUrl, qos, { cpuProfDir } = {}) {
+function startServer(variant, brokerUrl, qos, { cpuProfDir, serverNoDelay } = {}) {
   const execArgv = cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`, `--cpu-prof-name=${variant}-qos${qos}-${Date.now()}.cpuprofile`] : [];
+  if (serverNoDelay) execArgv.push('--require', path.join(__dirname, 'lib', 'nodelay.js'));
   const child = fork(path.join(__dirname, 'server.js'), ['--variant', variant, '--broker', brokerUrl, '--qos', String(qos)], {
     execArgv,
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],

@@ -10,10 +10,8 @@
 //   ours-change   the same with emit: change (the default)
 // It tells its parent "ready" over IPC once started; the load generator then probes
 // until commands come back, so readiness does not depend on guessing a delay.
-const fs = require('fs');
-const os = require('os');
-const path = require('path');
-const { parseArgs, ROOT } = require('./lib/common');
+const { parseArgs } = require('./lib/common');
+const { startRuntime } = require('./lib/nodered');
 
 const args = parseArgs(process.argv.slice(2));
 const variant = String(args.variant);
@@ -136,32 +134,8 @@ function flowFor(name, port) {
 }
 
 async function nodeRedServer() {
-  const http = require('http');
   const url = new URL(brokerUrl);
-  const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nightlight-bench-nodered-'));
-  // Node-RED finds the package the way a user's installation does: in the user
-  // directory's node_modules, through its package.json "node-red" section.
-  fs.mkdirSync(path.join(userDir, 'node_modules'));
-  fs.symlinkSync(ROOT, path.join(userDir, 'node_modules', 'node-red-contrib-nightlight'), 'dir');
-  const flowFile = path.join(userDir, 'flows.json');
-  fs.writeFileSync(flowFile, JSON.stringify(flowFor(variant, Number(url.port))));
-  const RED = require('node-red');
-  const server = http.createServer();
-  RED.init(server, {
-    userDir,
-    flowFile,
-    httpAdminRoot: false,
-    httpNodeRoot: false,
-    disableEditor: true,
-    credentialSecret: false,
-    logging: { console: { level: 'error', metrics: false, audit: false } },
-    editorTheme: { projects: { enabled: false } },
-    externalModules: { autoInstall: false, palette: { allowInstall: false } },
-    contextStorage: undefined,
-  });
-  await RED.start();
-  const cleanup = () => fs.rmSync(userDir, { recursive: true, force: true });
-  process.on('exit', cleanup);
+  await startRuntime({ flows: flowFor(variant, Number(url.port)) });
   tell({ ready: true });
 }
 

@@ -18,7 +18,9 @@ const FORBIDDEN_TOPIC_CHARS = /[+#\u0000]/;
 export function deviceIdProblem(id: unknown): string | null {
   if (typeof id !== 'string') return 'not-string';
   if (id.length === 0) return 'empty';
-  if ([...id].length > MAX_DEVICE_ID_LENGTH) return 'too-long';
+  // Counted in code points; a string of at most 64 UTF-16 units cannot hold more, so
+  // only longer strings pay for the count.
+  if (id.length > MAX_DEVICE_ID_LENGTH && [...id].length > MAX_DEVICE_ID_LENGTH) return 'too-long';
   if (FORBIDDEN_ID_CHARS.test(id)) return 'forbidden-char';
   if (id.startsWith('$')) return 'leading-dollar';
   return null;
@@ -57,22 +59,27 @@ export class TopicTemplate {
   readonly template: string;
   /** The same topic with `+` for the id: what a server subscribes to. */
   readonly subscription: string;
-  private readonly levels: string[];
-  private readonly idIndex: number;
+  /** What comes before the id level, with its `/` (`''` when the id is the first level). */
+  private readonly prefix: string;
+  /** What comes after the id level, with its `/` (`''` when the id is the last level). */
+  private readonly suffix: string;
 
   constructor(template: string) {
     const problem = templateProblem(template);
     if (problem) throw new NightlightError('bad-topic', { topic: String(template).slice(0, 80), problem });
     this.template = template;
-    this.levels = template.split('/');
-    this.idIndex = this.levels.indexOf(ID_PLACEHOLDER);
-    this.subscription = this.levels.map((level, i) => (i === this.idIndex ? '+' : level)).join('/');
+    const levels = template.split('/');
+    const idIndex = levels.indexOf(ID_PLACEHOLDER);
+    this.subscription = levels.map((level, i) => (i === idIndex ? '+' : level)).join('/');
+    const at = template.indexOf(ID_PLACEHOLDER);
+    this.prefix = template.slice(0, at);
+    this.suffix = template.slice(at + ID_PLACEHOLDER.length);
   }
 
   /** The topic of device `id`; throws `bad-device-id` for an id that could escape its level. */
   render(id: string): string {
     checkDeviceId(id);
-    return this.template.replace(ID_PLACEHOLDER, id);
+    return this.prefix + id + this.suffix;
   }
 
   /**
@@ -81,12 +88,15 @@ export class TopicTemplate {
    */
   match(topic: unknown): string {
     if (typeof topic !== 'string') throw new NightlightError('topic-mismatch', { topic: String(topic).slice(0, 80), template: this.template });
-    const levels = topic.split('/');
-    let ok = levels.length === this.levels.length;
-    for (let i = 0; ok && i < levels.length; i++) {
-      if (i !== this.idIndex && levels[i] !== this.levels[i]) ok = false;
+    // The topic has the template's shape when it starts with the levels before the id,
+    // ends with the levels after it, and what is left between is one whole level. This
+    // runs for every message, so it compares strings instead of splitting the topic.
+    const { prefix, suffix } = this;
+    const end = topic.length - suffix.length;
+    // (`suffix`, when there is one, starts with `/`: the first `/` after the prefix must be its own.)
+    if (end < prefix.length || !topic.startsWith(prefix) || !topic.endsWith(suffix) || topic.indexOf('/', prefix.length) !== (suffix ? end : -1)) {
+      throw new NightlightError('topic-mismatch', { topic: topic.slice(0, 80), template: this.template });
     }
-    if (!ok) throw new NightlightError('topic-mismatch', { topic: topic.slice(0, 80), template: this.template });
-    return checkDeviceId(levels[this.idIndex]);
+    return checkDeviceId(topic.slice(prefix.length, end));
   }
 }
