@@ -13,6 +13,7 @@ const VARIANTS = [
   { key: 'function', label: 'one function node' },
   { key: 'ours-every', label: 'ours: nightlight decide, emit every' },
   { key: 'ours-change', label: 'ours: nightlight decide, emit change' },
+  { key: 'ours-every-unretained', label: 'ours: emit every, commands not retained', optional: true },
 ];
 
 function startServer(variant, brokerUrl, qos, { cpuProfDir, serverNoDelay } = {}) {
@@ -91,7 +92,7 @@ async function measure(variant, qos, settings) {
  * and at QoS 1 (saturation). Returns per-variant samples and medians.
  */
 async function runMqttBench(settings, log = () => {}) {
-  const variants = settings.variants ? VARIANTS.filter((v) => settings.variants.includes(v.key)) : VARIANTS;
+  const variants = settings.variants ? VARIANTS.filter((v) => settings.variants.includes(v.key)) : VARIANTS.filter((v) => !v.optional);
   const samples = Object.fromEntries(variants.map((v) => [v.key, []]));
   for (let round = 0; round < settings.rounds; round++) {
     const order = variants.map((_, i) => variants[(i + round) % variants.length]);
@@ -111,14 +112,14 @@ async function runMqttBench(settings, log = () => {}) {
         p50: rate.p50,
         p99: rate.p99,
         peakRss: Math.max(q0.serverPeakRss || 0, q1.serverPeakRss || 0) || null,
-        cpuPerKiloCommand:
-          q0.serverCpuSeconds === null ? null : (q0.serverCpuSeconds * 1000) / Math.max(1, q0.saturation.answered + (rate.answered || 0)),
+        cpuUsPerCommand0: q0.serverCpuSeconds === null ? null : (q0.serverCpuSeconds * 1e6) / Math.max(1, q0.saturation.answered + (rate.answered || 0)),
+        cpuUsPerCommand1: q1.serverCpuSeconds === null ? null : (q1.serverCpuSeconds * 1e6) / Math.max(1, q1.saturation.answered),
       };
       samples[v.key].push(sample);
       log(
         `  round ${round + 1} ${v.key.padEnd(12)} qos0 ${Math.round(sample.qos0)}/s  qos1 ${Math.round(sample.qos1)}/s  ` +
           `p50 ${fmt(sample.p50)} ms  p99 ${fmt(sample.p99)} ms  loss ${pct(sample.qos0Loss)}/${pct(sample.qos1Loss)}/${pct(sample.rateLoss)}  ` +
-          `rss ${mb(sample.peakRss)} MB`,
+          `rss ${mb(sample.peakRss)} MB  cpu ${fmt(sample.cpuUsPerCommand0)}/${fmt(sample.cpuUsPerCommand1)} us/command`,
       );
       await sleep(200);
     }
@@ -137,7 +138,8 @@ async function runMqttBench(settings, log = () => {}) {
       qos1Loss: m('qos1Loss'),
       rateLoss: m('rateLoss'),
       peakRss: m('peakRss'),
-      cpuPerKiloCommand: m('cpuPerKiloCommand'),
+      cpuUsPerCommand0: m('cpuUsPerCommand0'),
+      cpuUsPerCommand1: m('cpuUsPerCommand1'),
     };
   });
   const by = Object.fromEntries(rows.map((r) => [r.key, r]));
@@ -146,6 +148,9 @@ async function runMqttBench(settings, log = () => {}) {
     r.qos1VsEcho = by.echo ? r.qos1 / by.echo.qos1 : null;
     r.qos0VsChain = by.chain ? r.qos0 / by.chain.qos0 : null;
     r.qos1VsChain = by.chain ? r.qos1 / by.chain.qos1 : null;
+    // CPU per command is what contention on a shared machine disturbs least.
+    r.cpu0VsEcho = by.echo ? r.cpuUsPerCommand0 / by.echo.cpuUsPerCommand0 : null;
+    r.cpu0VsChain = by.chain ? r.cpuUsPerCommand0 / by.chain.cpuUsPerCommand0 : null;
   }
   return { settings: { ...settings, devices: 10 }, rows, samples };
 }

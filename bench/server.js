@@ -8,6 +8,7 @@
 //   function      Node-RED: mqtt in (parsed JSON) -> one function node -> mqtt out
 //   ours-every    Node-RED: mqtt in -> nightlight decide (emit: every) -> mqtt out
 //   ours-change   the same with emit: change (the default)
+//   ours-every-unretained  ours-every publishing without retain (only with --variants)
 // It tells its parent "ready" over IPC once started; the load generator then probes
 // until commands come back, so readiness does not depend on guessing a delay.
 const { parseArgs } = require('./lib/common');
@@ -111,7 +112,7 @@ function flowFor(name, port) {
       mqttOut(false),
     ];
   }
-  if (name === 'ours-every' || name === 'ours-change') {
+  if (name === 'ours-every' || name === 'ours-change' || name === 'ours-every-unretained') {
     return [
       tab,
       broker,
@@ -122,9 +123,9 @@ function flowFor(name, port) {
         telemetryTopic: '{id}/telemetry',
         commandTopic: '{id}/commands',
         threshold: String(THRESHOLD),
-        emit: name === 'ours-every' ? 'every' : 'change',
+        emit: name === 'ours-change' ? 'change' : 'every',
         qos: String(qos),
-        retain: true,
+        retain: name !== 'ours-every-unretained',
         wires: [['out']],
       }),
       mqttOut(true),
