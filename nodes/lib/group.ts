@@ -338,7 +338,7 @@ export class GroupEngine {
     sensor.counted = true;
     if (this.options.freshnessMs > 0) {
       this.heapPush(sensor.takenAt, sensor);
-      if (this.heapAt.length > 2 * this.values.length + 64) this.compactHeap();
+      if (this.heapAt.length > 2 * this.values.length + 16) this.compactHeap();
     }
   }
 
