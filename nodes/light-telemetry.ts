@@ -89,14 +89,8 @@ export = function (RED: NodeAPI): void {
       const text = parts.map((p) => RED._('light-telemetry.status.' + p.key, p.params)).join(' · ');
       return parts.length ? { fill: down ? 'red' : 'green', shape: down ? 'ring' : 'dot', text } : {};
     });
-    let shownLink = outbox.link;
-    /** The link going up or down shows at once; everything else at most 4 times a second. */
-    function showStatus(): void {
-      if (outbox.link !== shownLink) {
-        shownLink = outbox.link;
-        statusShown.urgent();
-      } else statusShown.update();
-    }
+    /** The link going up or down changing shows at once; everything else at most 4 times a second. */
+    const showStatus = () => statusShown.updateWatching(outbox.link);
 
     /** Sends what the outbox releases, then sets the timer for whatever is due next. */
     /** `msgid`: the input's, when that input has just added the newest reading. */

@@ -13,6 +13,7 @@ export const STATUS_MS = 250;
 export class StatusThrottle {
   private lastAt = -Infinity;
   private timer: NodeJS.Timeout | undefined;
+  private lastState: unknown;
 
   constructor(
     private readonly node: Node,
@@ -26,6 +27,16 @@ export class StatusThrottle {
     const wait = this.intervalMs - (now - this.lastAt);
     if (wait <= 0) this.show(now);
     else this.timer = setTimeout(() => ((this.timer = undefined), this.update()), wait);
+  }
+
+  /**
+   * An ordinary update, except that it shows at once when `state` (what the status says
+   * matters most: the link, who is in charge) differs from the last one passed here.
+   */
+  updateWatching(state: unknown, now = Date.now()): void {
+    if (state === this.lastState) return this.update(now);
+    this.lastState = state;
+    this.urgent(now);
   }
 
   /** An update that must not wait (a warning, the link going down): shown now. */
