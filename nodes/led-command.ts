@@ -52,7 +52,7 @@ export = function (RED: NodeAPI): void {
       const text = `${RED._(led)} · ${RED._('led-command.status.' + controller.inCharge)}`;
       return { fill: on ? 'yellow' : 'grey', shape: controller.inCharge === 'server' ? 'dot' : 'ring', text };
     });
-    /** A change of who is in charge (server or local fallback) changing shows at once; everything else at most 4 times a second. */
+    /** A change of who is in charge (server or local fallback) shows at once; everything else at most 4 times a second. */
     const showStatus = () => statusShown.updateWatching(controller.inCharge);
 
     /** What an event sends: the LED state on output 1, the reported state on output 2. */

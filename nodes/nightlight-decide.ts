@@ -1,10 +1,9 @@
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeStatus } from 'node-red';
-import { DecisionEngine } from './lib/decide';
+import { DecisionEngine, type DecideOverrides } from './lib/decide';
 import { readDecideConfig, type DecideConfig } from './lib/decide-config';
 import { GroupEngine, type GroupHealth } from './lib/group';
 import { DEFAULT_MAX_BYTES, parseCommand, parseTelemetry, readOverride } from './lib/payload';
 import { TopicTemplate } from './lib/topics';
-import type { DecideOverrides } from './lib/decide';
 import type { Command } from './lib/types';
 import { guardForCatch, numberOption, showError, toNodeError, typedOption } from './shared/runtime';
 import { StatusThrottle } from './shared/status';
