@@ -10,47 +10,8 @@ const { spawn, execFileSync } = require('child_process');
 const HOST = '127.0.0.1';
 const ROOT = path.join(__dirname, '..', '..');
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, HOST, () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function waitForPort(port, timeoutMs = 10000) {
-  const deadline = Date.now() + timeoutMs;
-  return new Promise((resolve, reject) => {
-    const attempt = () => {
-      const socket = net.connect(port, HOST);
-      socket.once('connect', () => {
-        socket.destroy();
-        resolve();
-      });
-      socket.once('error', () => {
-        socket.destroy();
-        if (Date.now() > deadline) reject(new Error(`nothing listens on ${HOST}:${port}`));
-        else setTimeout(attempt, 25);
-      });
-    };
-    attempt();
-  });
-}
-
-function mosquittoPath() {
-  for (const candidate of ['/usr/sbin/mosquitto', '/usr/bin/mosquitto', '/usr/local/sbin/mosquitto', '/usr/local/bin/mosquitto']) {
-    if (fs.existsSync(candidate)) return candidate;
-  }
-  try {
-    return execFileSync('sh', ['-c', 'command -v mosquitto'], { encoding: 'utf8' }).trim() || null;
-  } catch {
-    return null;
-  }
-}
+// Ports and the Mosquitto binary are found the way the tests find them.
+const { freePort, waitForPort, mosquittoPath } = require('../../test/support/brokers');
 
 /**
  * A fresh Mosquitto for one measurement, on a free loopback port, without persistence:

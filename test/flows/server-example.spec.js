@@ -3,38 +3,19 @@
 // nodes against real brokers, serving several lesson devices: plain MQTT clients that send
 // only {"light": N} at QoS 0 and read only led_on.
 const assert = require('assert');
-const fs = require('fs');
-const path = require('path');
 const mqtt = require('mqtt');
-const { helper, allNodes, until } = require('../support/runtime');
-const { forEachBroker, HOST } = require('../support/brokers');
+const { until, useServer } = require('../support/runtime');
+const { forEachBroker } = require('../support/brokers');
+const { loadExample } = require('../support/examples');
+const { lessonDevice } = require('../support/mqtt-clients');
 
-const FILE = path.join(__dirname, '..', '..', 'examples', '03-server-many-devices.json');
-const SIMULATOR = new Set(['nl3_tick', 'nl3_sim', 'nl3_sim_out']);
+const SIMULATOR = ['nl3_tick', 'nl3_sim', 'nl3_sim_out'];
 
 /** The example pointed at the test broker, without its simulated devices (so only ours talk). */
 async function loadServer(broker) {
-  const flow = JSON.parse(fs.readFileSync(FILE, 'utf8'))
-    .filter((n) => !SIMULATOR.has(n.id))
-    .map((n) => (n.type === 'mqtt-broker' ? { ...n, broker: HOST, port: String(broker.port) } : n));
-  await helper.load(allNodes, flow);
-  const config = helper.getNode('nl3_broker');
-  await until(() => config.connected, 'the example to connect');
-  // Both subscriptions are in place once the broker answers a probe on each.
+  await loadExample('03-server-many-devices.json', broker, { drop: SIMULATOR });
+  // Give the broker a moment to put both subscriptions in place.
   await new Promise((r) => setTimeout(r, 300));
-}
-
-/** A device as the lesson writes it: telemetry at QoS 0, commands read for led_on only. */
-async function lessonDevice(url, id) {
-  const client = await mqtt.connectAsync(url, { clientId: `${id}nightlight_client`, reconnectPeriod: 0 });
-  const commands = [];
-  client.on('message', (_topic, payload) => commands.push(JSON.parse(payload.toString()).led_on));
-  await client.subscribeAsync(`${id}/commands`, { qos: 0 });
-  return {
-    commands,
-    send: (light) => client.publishAsync(`${id}/telemetry`, JSON.stringify({ light }), { qos: 0 }),
-    close: () => client.endAsync(),
-  };
 }
 
 const settle = () => new Promise((r) => setTimeout(r, 400));
@@ -43,17 +24,11 @@ forEachBroker((startBroker, kind) => {
   describe(`server example (03) on ${kind}`, function () {
     this.timeout(30000);
     let broker;
-    before(function (done) {
-      helper.startServer(done);
-    });
-    after(function (done) {
-      helper.stopServer(done);
-    });
+    useServer();
     beforeEach(async function () {
       broker = await startBroker();
     });
     afterEach(async function () {
-      await helper.unload();
       await broker.close();
     });
 

@@ -3,41 +3,25 @@
 // and the real MQTT nodes against real brokers: a shaded sensor does not switch the
 // floodlights; most sensors dark does.
 const assert = require('assert');
-const fs = require('fs');
-const path = require('path');
 const mqtt = require('mqtt');
-const { helper, allNodes, until } = require('../support/runtime');
-const { forEachBroker, HOST } = require('../support/brokers');
+const { helper, until, useServer } = require('../support/runtime');
+const { forEachBroker } = require('../support/brokers');
+const { loadExample } = require('../support/examples');
 
-const FILE = path.join(__dirname, '..', '..', 'examples', '04-stadium.json');
 const COMMANDS = 'stadium/floodlights/commands';
 
 /** The example pointed at the test broker, its "floodlights" debug node turned into a probe. */
-async function loadStadium(broker) {
-  const flow = JSON.parse(fs.readFileSync(FILE, 'utf8')).map((n) => {
-    if (n.type === 'mqtt-broker') return { ...n, broker: HOST, port: String(broker.port) };
-    if (n.id === 'nl4_lights') return { id: n.id, type: 'helper', z: n.z, x: n.x, y: n.y, wires: [] };
-    return n;
-  });
-  await helper.load(allNodes, flow);
-  await until(() => helper.getNode('nl4_broker').connected, 'the example to connect');
-}
+const loadStadium = (broker) => loadExample('04-stadium.json', broker, { probe: ['nl4_lights'] });
 
 forEachBroker((startBroker, kind) => {
   describe(`stadium example (04) on ${kind}`, function () {
     this.timeout(30000);
     let broker;
-    before(function (done) {
-      helper.startServer(done);
-    });
-    after(function (done) {
-      helper.stopServer(done);
-    });
+    useServer();
     beforeEach(async function () {
       broker = await startBroker();
     });
     afterEach(async function () {
-      await helper.unload();
       await broker.close();
     });
 

@@ -27,9 +27,7 @@ async function lessonDevice(url, id) {
   await subscribe(client, `${id}/commands`);
   return {
     commands,
-    send(light) {
-      client.publish(`${id}/telemetry`, JSON.stringify({ light }), { qos: 0 });
-    },
+    send: (light) => client.publishAsync(`${id}/telemetry`, JSON.stringify({ light }), { qos: 0 }),
     close: () => new Promise((resolve) => client.end(true, {}, resolve)),
   };
 }
