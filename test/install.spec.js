@@ -6,8 +6,8 @@ const assert = require('assert');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
-const { execFileSync } = require('child_process');
 const { startNodeRed } = require('./support/node-red-process');
+const { userDirWithPackage } = require('./support/packed');
 
 const root = path.join(__dirname, '..');
 const TYPES = ['light-telemetry', 'nightlight-decide', 'led-command'];
@@ -19,14 +19,7 @@ describe('packed package installed into a fresh Node-RED', function () {
 
   before(async function () {
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'nightlight-install-'));
-    const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-    const out = execFileSync(npm, ['pack', '--silent', '--pack-destination', work], { cwd: root, encoding: 'utf8' });
-    const tarball = path.join(work, out.trim().split('\n').pop());
-    const userDir = path.join(work, 'userdir');
-    fs.mkdirSync(userDir);
-    fs.writeFileSync(path.join(userDir, 'package.json'), JSON.stringify({ name: 'node-red-project', private: true }));
-    execFileSync(npm, ['install', '--no-audit', '--no-fund', '--offline', tarball], { cwd: userDir, stdio: 'ignore' });
-    red = await startNodeRed({ userDir });
+    red = await startNodeRed({ userDir: userDirWithPackage(work) });
   });
 
   after(async function () {
