@@ -39,11 +39,13 @@ async function launch() {
 
 /**
  * A page in a new browser context with the given locale (Node-RED takes its language
- * from the browser's). `blocked` lists every URL whose host was not 127.0.0.1.
+ * from the browser's). `blocked` lists every URL whose host was not 127.0.0.1, `allowed`
+ * the others (so a test can show that the filter saw the traffic).
  */
 async function openPage(browser, { locale = 'en-US', viewport = { width: 1400, height: 900 } } = {}) {
   const context = await browser.newContext({ locale, viewport });
   const blocked = [];
+  const allowed = [];
   await context.route('**/*', (route) => {
     const url = route.request().url();
     let host = '';
@@ -52,14 +54,17 @@ async function openPage(browser, { locale = 'en-US', viewport = { width: 1400, h
     } catch {
       host = '';
     }
-    if (host === '127.0.0.1' || url.startsWith('data:') || url.startsWith('blob:')) return route.continue();
+    if (host === '127.0.0.1' || url.startsWith('data:') || url.startsWith('blob:')) {
+      allowed.push(url);
+      return route.continue();
+    }
     blocked.push(url);
     return route.abort('blockedbyclient');
   });
   const page = await context.newPage();
   const consoleErrors = [];
   page.on('pageerror', (err) => consoleErrors.push(String(err)));
-  return { context, page, blocked, consoleErrors };
+  return { context, page, blocked, allowed, consoleErrors };
 }
 
 /** Saves a PNG of the page (or of `locator`) under test-output/screenshots/. */
