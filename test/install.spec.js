@@ -27,6 +27,14 @@ describe('packed package installed into a fresh Node-RED', function () {
     if (work) fs.rmSync(work, { recursive: true, force: true });
   });
 
+  it('runs on the Node-RED under test (NIGHTLIGHT_NODE_RED_DIR in the compatibility matrix)', async function () {
+    const dir = process.env.NIGHTLIGHT_NODE_RED_DIR || path.dirname(require.resolve('node-red/package.json'));
+    const expected = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')).version;
+    const res = await red.request('GET', '/settings');
+    // Node-RED adds "-git" to its version when it runs from inside a git checkout.
+    assert.strictEqual(res.json.version.replace(/-git$/, ''), expected);
+  });
+
   it('ships only what a user needs', function () {
     const pkgDir = path.join(work, 'userdir', 'node_modules', 'node-red-contrib-nightlight');
     for (const type of TYPES) {
