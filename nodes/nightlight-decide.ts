@@ -1,19 +1,25 @@
-import type { Node, NodeAPI, NodeDef } from 'node-red';
-import { DecisionEngine, DEFAULT_MAX_DEVICES, DEFAULT_THRESHOLD, type EmitMode } from './lib/decide';
-import { DEFAULT_MAX_BYTES, parseTelemetry, readOverride } from './lib/payload';
+import type { Node, NodeAPI, NodeDef, NodeMessage, NodeStatus } from 'node-red';
+import { DecisionEngine } from './lib/decide';
+import { readDecideConfig, type DecideConfig } from './lib/decide-config';
+import { NightlightError, isNightlightError } from './lib/errors';
+import { GroupEngine, type GroupHealth } from './lib/group';
+import { DEFAULT_MAX_BYTES, parseCommand, parseTelemetry, readOverride } from './lib/payload';
 import { TopicTemplate } from './lib/topics';
-import { numberOption, showError, toNodeError } from './shared/runtime';
+import type { Command } from './lib/types';
+import { numberOption, showError, toNodeError, typedOption } from './shared/runtime';
 
-interface DecideDef extends NodeDef {
+interface DecideDef extends NodeDef, DecideConfig {
   telemetryTopic: string;
   commandTopic: string;
-  threshold: string | number;
-  emit: EmitMode;
   qos: string;
   retain: boolean;
-  maxDevices?: string | number;
   maxBytes?: string | number;
+  groupName?: string;
+  groupNameType?: string;
 }
+
+/** At most one ordinary status update per this many ms; errors and warnings show at once. */
+const STATUS_MS = 250;
 
 export = function (RED: NodeAPI): void {
   function NightlightDecideNode(this: Node, config: DecideDef): void {
@@ -22,56 +28,122 @@ export = function (RED: NodeAPI): void {
     const qos = config.qos === '0' || config.qos === '2' ? Number(config.qos) : 1;
     const retain = config.retain !== false;
     const maxBytes = numberOption(config.maxBytes, DEFAULT_MAX_BYTES);
-    const engine = new DecisionEngine({
-      threshold: numberOption(config.threshold, DEFAULT_THRESHOLD),
-      emit: config.emit === 'every' ? 'every' : 'change',
-      maxDevices: Math.max(1, Math.floor(numberOption(config.maxDevices, DEFAULT_MAX_DEVICES))),
-    });
-    let telemetryTopic: TopicTemplate | undefined;
-    let commandTopic: TopicTemplate | undefined;
+    const { mode, options, refreshMs } = readDecideConfig(config);
+    const timers: NodeJS.Timeout[] = [];
+    let telemetryTopic: TopicTemplate, commandTopic: TopicTemplate;
+    let devices: DecisionEngine | undefined, group: GroupEngine | undefined, groupTopic = '';
     let setupError: Error | undefined;
     try {
       telemetryTopic = new TopicTemplate(config.telemetryTopic || '{id}/telemetry');
       commandTopic = new TopicTemplate(config.commandTopic || '{id}/commands');
+      if (mode === 'group') {
+        group = new GroupEngine({ ...options, name: String(typedOption(RED, node, config.groupName, config.groupNameType) ?? '') });
+        groupTopic = commandTopic.render(group.name);
+      } else devices = new DecisionEngine(options);
     } catch (err) {
       setupError = toNodeError(RED, err);
       node.error(setupError);
       showError(node, setupError);
     }
 
+    const out = (topic: string, deviceId: string, payload: Command, light?: number): NodeMessage =>
+      (light === undefined ? { topic, payload, qos, retain, deviceId } : { topic, payload, qos, retain, deviceId, light }) as NodeMessage;
+    const status = { id: '', light: NaN, led: undefined as boolean | undefined, health: undefined as GroupHealth | undefined };
+    let lastStatusAt = 0;
+    let statusTimer: NodeJS.Timeout | undefined;
+    function render(): NodeStatus {
+      const led = RED._(`nightlight-decide.status.${status.led === undefined ? 'unknown' : status.led ? 'on' : 'off'}`);
+      const h = status.health;
+      if (group && h?.tooFew) return { fill: 'yellow', shape: 'ring', text: RED._('nightlight-decide.status.tooFew', { fresh: h.fresh, needed: h.needed, name: group.name, led }) };
+      const engine = (group ?? devices) as { size: number; evictions: number; expirations: number };
+      const forgotten = engine.evictions + engine.expirations;
+      const key = group ? (options.aggregation === 'quorum' ? 'groupQuorum' : 'group') : forgotten ? 'decidedForgotten' : 'decided';
+      const params = { id: status.id, name: group?.name ?? '', light: status.light, led, devices: engine.size, forgotten, fresh: h?.fresh ?? 0, known: engine.size };
+      return { fill: status.led ? 'yellow' : 'grey', shape: 'dot', text: RED._(`nightlight-decide.status.${key}`, params) };
+    }
+    function showStatus(now = Date.now()): void {
+      if (statusTimer) return;
+      const wait = STATUS_MS - (now - lastStatusAt);
+      if (wait <= 0) {
+        lastStatusAt = now;
+        node.status(render());
+      } else statusTimer = setTimeout(() => ((statusTimer = undefined), showStatus()), wait);
+    }
+    /** Keeps the group's health for the status; warns once each time it becomes too few. */
+    function checkHealth(health: GroupHealth | undefined): boolean {
+      if (!health) return false;
+      status.health = health;
+      if (!health.tooFewChanged) return false;
+      if (health.tooFew) node.warn(RED._('nightlight-decide.warn.tooFew', { fresh: health.fresh, known: health.known, needed: health.needed, name: group?.name ?? '' }));
+      lastStatusAt = 0;
+      return true;
+    }
+
     node.on('input', (msg, send, done) => {
-      if (setupError || !telemetryTopic || !commandTopic) return done(setupError);
-      const m = msg as typeof msg & { threshold?: unknown };
-      let deviceId: string;
-      let outcome;
+      if (setupError) return done(setupError);
+      const now = Date.now();
       try {
-        deviceId = telemetryTopic.match(msg.topic);
+        let id: string;
+        try {
+          id = telemetryTopic.match(msg.topic);
+        } catch (err) {
+          // Not telemetry: perhaps a command echoed back by the broker (several Node-REDs share the work).
+          if (!isNightlightError(err) || err.code !== 'topic-mismatch') throw err;
+          let commandId: string;
+          try {
+            commandId = commandTopic.match(msg.topic);
+          } catch (notCommand) {
+            throw isNightlightError(notCommand) && notCommand.code === 'topic-mismatch' ? err : notCommand;
+          }
+          const command = parseCommand(msg.payload, maxBytes);
+          if (!group) devices!.learn(commandId, command, now);
+          else if (commandId === group.name) group.learn(command);
+          return done();
+        }
         const telemetry = parseTelemetry(msg.payload, maxBytes);
-        outcome = engine.observe(deviceId, telemetry, Date.now(), { threshold: readOverride('threshold', m.threshold) });
+        const m = msg as typeof msg & { threshold?: unknown; band?: unknown };
+        const band = readOverride('band', m.band);
+        if (band !== undefined && band < 0) throw new NightlightError('bad-override', { name: 'band', value: band });
+        const overrides = { threshold: readOverride('threshold', m.threshold), band };
+        if (group) {
+          const outcome = group.observe(id, telemetry, now, overrides);
+          if (outcome.kind === 'ignored' && outcome.reason === 'not-member') return done();
+          checkHealth(outcome.health);
+          if (outcome.kind === 'command') send({ ...out(groupTopic, group.name, outcome.command, outcome.value), sensors: outcome.command.sensors } as NodeMessage);
+          Object.assign(status, { id, light: outcome.value, led: group.ledOn });
+        } else {
+          const outcome = devices!.observe(id, telemetry, now, overrides);
+          if (outcome.kind === 'command') send(out(commandTopic.render(id), id, outcome.command, outcome.light));
+          Object.assign(status, { id, light: outcome.light, led: outcome.kind === 'command' ? outcome.command.led_on : outcome.ledOn });
+        }
       } catch (err) {
         const error = toNodeError(RED, err);
         showError(node, error);
+        lastStatusAt = now;
         return done(error);
       }
-      if (outcome.kind === 'command') {
-        send({ topic: commandTopic.render(deviceId), payload: outcome.command, qos, retain, deviceId, light: outcome.light } as never);
-      }
-      const led = outcome.kind === 'command' ? outcome.command.led_on : outcome.ledOn;
-      node.status({
-        fill: led ? 'yellow' : 'grey',
-        shape: 'dot',
-        text: RED._('nightlight-decide.status.decided', {
-          id: deviceId,
-          light: outcome.light,
-          led: RED._(led ? 'nightlight-decide.status.on' : 'nightlight-decide.status.off'),
-          devices: engine.size,
-        }),
-      });
+      showStatus(now);
       done();
     });
 
+    if (!setupError && refreshMs > 0) {
+      timers.push(setInterval(() => {
+        if (group) {
+          const command = group.current();
+          if (command) node.send(out(groupTopic, group.name, command));
+        } else devices!.forEachCommand(Date.now(), (id, command) => node.send(out(commandTopic.render(id), id, command)));
+      }, refreshMs));
+    }
+    if (group && options.freshnessMs > 0) {
+      const g = group;
+      timers.push(setInterval(() => checkHealth(g.health(Date.now())) && showStatus(), Math.min(5000, Math.max(250, options.freshnessMs / 4))));
+    }
+
     node.on('close', (_removed: boolean, done: () => void) => {
-      engine.clear();
+      for (const timer of timers) clearInterval(timer);
+      clearTimeout(statusTimer);
+      devices?.clear();
+      group?.clear();
       node.status({});
       done();
     });

@@ -23,7 +23,8 @@ export type ErrorCode =
   | 'bad-device-id'
   | 'bad-topic'
   | 'topic-mismatch'
-  | 'bad-override';
+  | 'bad-override'
+  | 'bad-members';
 
 export type ErrorParams = Record<string, string | number>;
 

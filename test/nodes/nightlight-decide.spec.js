@@ -114,6 +114,172 @@ describe('nightlight decide node', function () {
     assert.ok(caught.every((m) => m.error.source.id === 'decide'));
     assert.strictEqual(out[0].topic, 'good/commands');
     assert.ok(statuses.some((s) => s.fill === 'red'), 'a red status was shown');
-    assert.strictEqual(statuses.at(-1).fill, 'yellow', 'the next good reading shows its decision');
+    // Ordinary statuses are throttled; the last good reading's decision shows within a moment.
+    await until(() => statuses.at(-1).fill === 'yellow', 'the next good reading shows its decision', 2000);
+  });
+
+  it('applies the band and a debounce of N readings from the editor, and msg.band per message', async function () {
+    await helper.load([ours.decide, core.catch], flow({ band: '50', debounce: 'readings', debounceCount: '2' }));
+    const out = collect(helper.getNode('out'));
+    const decide = helper.getNode('decide');
+    for (const light of [100, 320, 360, 360, 200]) decide.receive({ topic: 'a/telemetry', payload: { light } });
+    decide.receive({ topic: 'b/telemetry', payload: { light: 100 } });
+    decide.receive({ topic: 'b/telemetry', payload: { light: 330 }, band: 20 });
+    decide.receive({ topic: 'b/telemetry', payload: { light: 330 }, band: '20' });
+    await until(() => out.length === 4, 'four commands');
+    await new Promise((r) => setTimeout(r, 50));
+    assert.deepStrictEqual(out.map((m) => [m.deviceId, m.payload.led_on]), [['a', true], ['a', false], ['b', true], ['b', false]]);
+  });
+
+  it('refuses a negative or non-numeric msg.band through Catch', async function () {
+    await helper.load([ours.decide, core.catch], flow());
+    const caught = collect(helper.getNode('caught'));
+    const decide = helper.getNode('decide');
+    decide.receive({ topic: 'a/telemetry', payload: { light: 1 }, band: -5 });
+    decide.receive({ topic: 'a/telemetry', payload: { light: 1 }, band: 'wide' });
+    await until(() => caught.length === 2, 'two errors');
+    assert.deepStrictEqual(caught.map((m) => m.error.message), ['Error: nightlight.errors.bad-override', 'Error: nightlight.errors.bad-override']);
+  });
+
+  it('re-sends every device current command on the periodic refresh, and stops on close', async function () {
+    await helper.load([ours.decide, core.catch], flow({ refresh: '0.2' }));
+    const out = collect(helper.getNode('out'));
+    const decide = helper.getNode('decide');
+    decide.receive({ topic: 'a/telemetry', payload: { light: 100 } });
+    decide.receive({ topic: 'b/telemetry', payload: { light: 900 } });
+    await until(() => out.length >= 6, 'two refreshes');
+    const refreshed = out.slice(2, 4);
+    assert.deepStrictEqual(refreshed.map((m) => [m.topic, m.payload]), out.slice(0, 2).map((m) => [m.topic, m.payload]), 'the same commands again');
+    assert.ok(refreshed.every((m) => m.retain === true && m.qos === 1 && m.light === undefined));
+    await helper.unload();
+    const count = out.length;
+    await new Promise((r) => setTimeout(r, 500));
+    assert.strictEqual(out.length, count, 'nothing after close');
+  });
+
+  it('learns commands from its own command topic: no output, no double send, older ones ignored', async function () {
+    await helper.load([ours.decide, core.catch], flow());
+    const out = collect(helper.getNode('out'));
+    const caught = collect(helper.getNode('caught'));
+    const decide = helper.getNode('decide');
+    // Another Node-RED switched d on; its retained command arrives here first.
+    decide.receive({ topic: 'd/commands', payload: Buffer.from('{"led_on":true,"seq":7,"ts":5000}') });
+    decide.receive({ topic: 'd/telemetry', payload: { light: 100 } });
+    decide.receive({ topic: 'd/commands', payload: { led_on: false, seq: 6, ts: 4000 } });
+    decide.receive({ topic: 'd/telemetry', payload: { light: 120 } });
+    decide.receive({ topic: 'd/telemetry', payload: { light: 900 } });
+    await until(() => out.length === 1, 'one command');
+    await new Promise((r) => setTimeout(r, 50));
+    assert.deepStrictEqual(out.map((m) => [m.topic, m.payload.led_on, m.payload.seq]), [['d/commands', false, 8]]);
+    assert.ok(out[0].payload.ts > 5000);
+    decide.receive({ topic: 'd/commands', payload: { led_on: 'yes' } });
+    decide.receive({ topic: 'other/thing', payload: { light: 1 } });
+    await until(() => caught.length === 2, 'two errors');
+    assert.deepStrictEqual(caught.map((m) => m.error.message), ['Error: nightlight.errors.led-on-not-boolean', 'Error: nightlight.errors.topic-mismatch']);
+  });
+
+  it('shows the number of devices and how many were forgotten', async function () {
+    await helper.load([ours.decide, core.catch], flow({ maxDevices: '2' }));
+    const decide = helper.getNode('decide');
+    const statuses = [];
+    decide.on('call:status', (call) => statuses.push(call.args[0]));
+    for (const id of ['a', 'b', 'c']) decide.receive({ topic: `${id}/telemetry`, payload: { light: 100 } });
+    await until(() => statuses.some((s) => s.text === 'nightlight-decide.status.decidedForgotten'), 'a status with the forgotten count', 2000);
+  });
+});
+
+function groupFlow(props = {}) {
+  return flow({
+    mode: 'group',
+    groupName: 'stadium',
+    telemetryTopic: 'stadium/{id}/telemetry',
+    commandTopic: 'stadium/{id}/commands',
+    aggregation: 'median',
+    freshness: '60',
+    minFresh: '3',
+    ...props,
+  });
+}
+
+describe('nightlight decide node as a group', function () {
+  useServer();
+
+  it('one decision for many sensors on the group command topic, saying which sensors contributed', async function () {
+    await helper.load([ours.decide, core.catch], groupFlow({ members: 's*' }));
+    const out = collect(helper.getNode('out'));
+    const decide = helper.getNode('decide');
+    const send = (id, light) => decide.receive({ topic: `stadium/${id}/telemetry`, payload: { light } });
+    for (const [id, light] of [['s1', 800], ['s2', 810], ['x9', 5], ['s3', 790], ['s4', 805]]) send(id, light);
+    await until(() => out.length === 1, 'the first decision');
+    send('s2', 20); // one shaded sensor
+    send('s1', 30);
+    send('s3', 25); // most dark
+    await until(() => out.length === 2, 'the flip');
+    await new Promise((r) => setTimeout(r, 50));
+    assert.deepStrictEqual(
+      out.map((m) => [m.topic, m.deviceId, m.payload.led_on, m.payload.sensors, m.retain, m.qos]),
+      [
+        ['stadium/stadium/commands', 'stadium', false, ['s1', 's2', 's3'], true, 1],
+        ['stadium/stadium/commands', 'stadium', true, ['s1', 's2', 's3', 's4'], true, 1],
+      ],
+    );
+    assert.deepStrictEqual(out[1].sensors, out[1].payload.sensors);
+    assert.strictEqual(out[1].light, 27.5, 'the median of 30, 20, 25, 805');
+  });
+
+  it('too few fresh sensors: no command, a yellow ring status and one warning', async function () {
+    await helper.load([ours.decide, core.catch], groupFlow({ freshness: '0.3' }));
+    const out = collect(helper.getNode('out'));
+    const decide = helper.getNode('decide');
+    const statuses = [];
+    const warnings = [];
+    decide.on('call:status', (call) => statuses.push(call.args[0]));
+    decide.on('call:warn', (call) => warnings.push(call.args[0]));
+    decide.receive({ topic: 'stadium/a/telemetry', payload: { light: 10 } });
+    decide.receive({ topic: 'stadium/b/telemetry', payload: { light: 10 } });
+    await until(() => warnings.length === 1, 'a warning');
+    await until(() => statuses.some((s) => s.fill === 'yellow' && s.shape === 'ring'), 'a yellow ring', 2000);
+    for (const id of ['a', 'b', 'c']) decide.receive({ topic: `stadium/${id}/telemetry`, payload: { light: 10 } });
+    await until(() => out.length === 1, 'a decision once three are fresh');
+    assert.strictEqual(out[0].payload.led_on, true);
+    // Silence: the sensors go stale and the node says so without any reading.
+    await until(() => warnings.length === 2, 'a second warning after the sensors went stale', 3000);
+    assert.strictEqual(warnings[0], 'nightlight-decide.warn.tooFew');
+    assert.strictEqual(statuses.at(-1).shape, 'ring');
+    assert.strictEqual(out.length, 1);
+  });
+
+  it('learns the group command from the broker and does not send it twice', async function () {
+    await helper.load([ours.decide, core.catch], groupFlow({ minFresh: '1' }));
+    const out = collect(helper.getNode('out'));
+    const decide = helper.getNode('decide');
+    decide.receive({ topic: 'stadium/stadium/commands', payload: '{"led_on":true,"seq":3,"ts":100,"sensors":["a"]}' });
+    decide.receive({ topic: 'stadium/other/commands', payload: { led_on: false, seq: 99, ts: 999 } });
+    decide.receive({ topic: 'stadium/a/telemetry', payload: { light: 10 } });
+    decide.receive({ topic: 'stadium/a/telemetry', payload: { light: 900 } });
+    await until(() => out.length === 1, 'one command');
+    await new Promise((r) => setTimeout(r, 50));
+    assert.deepStrictEqual([out[0].payload.led_on, out[0].payload.seq], [false, 4]);
+  });
+
+  it('reports a bad group configuration at start and refuses input', async function () {
+    await helper.load([ours.decide, core.catch], groupFlow({ members: 'a/b' }));
+    const caught = collect(helper.getNode('caught'));
+    helper.getNode('decide').receive({ topic: 'stadium/a/telemetry', payload: { light: 10 } });
+    await until(() => caught.length === 1, 'the setup error');
+    assert.strictEqual(caught[0].error.message, 'Error: nightlight.errors.bad-members');
+  });
+
+  it('takes the group name from an environment variable', async function () {
+    process.env.NIGHTLIGHT_TEST_GROUP = 'arena';
+    try {
+      await helper.load([ours.decide, core.catch], groupFlow({ groupName: 'NIGHTLIGHT_TEST_GROUP', groupNameType: 'env', minFresh: '1' }));
+      const out = collect(helper.getNode('out'));
+      helper.getNode('decide').receive({ topic: 'stadium/a/telemetry', payload: { light: 10 } });
+      await until(() => out.length === 1, 'a command');
+      assert.strictEqual(out[0].topic, 'stadium/arena/commands');
+    } finally {
+      delete process.env.NIGHTLIGHT_TEST_GROUP;
+    }
   });
 });

@@ -72,8 +72,16 @@ async function startNodeRed({ userDir, settings = {}, flows, nodeBinary = proces
     },
     url: `http://${HOST}:${port}`,
     request: (method, urlPath, body, headers) => request(port, method, urlPath, body, headers),
+    /** Sends `signal` (a crash by default) and resolves once the process has exited. */
+    async kill(signal = 'SIGKILL') {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      await new Promise((resolve) => {
+        child.once('exit', resolve);
+        child.kill(signal);
+      });
+    },
     async stop() {
-      if (child.exitCode === null) {
+      if (child.exitCode === null && child.signalCode === null) {
         await new Promise((resolve) => {
           child.once('exit', resolve);
           child.kill('SIGINT');

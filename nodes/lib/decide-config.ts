@@ -1,0 +1,74 @@
+import { DEFAULT_DECIDE_OPTIONS } from './decide';
+import { AGGREGATIONS, DEFAULT_GROUP_OPTIONS, type Aggregation, type GroupOptions } from './group';
+
+/** The editor fields of a nightlight decide node, as Node-RED hands them over (numbers may be strings). */
+export interface DecideConfig {
+  mode?: string;
+  threshold?: unknown;
+  band?: unknown;
+  /** `none`, `readings` (debounceCount in a row) or `time` (held for debounceTime seconds). */
+  debounce?: string;
+  debounceCount?: unknown;
+  debounceTime?: unknown;
+  emit?: string;
+  /** Seconds between periodic re-sends of every current command; 0 or empty: none. */
+  refresh?: unknown;
+  maxDevices?: unknown;
+  /** Seconds of silence after which a device (or sensor) is forgotten; 0 or empty: never. */
+  expiry?: unknown;
+  /** Seconds: a reading whose ts is older is historical; 0 or empty: no age check. */
+  maxAge?: unknown;
+  members?: string;
+  aggregation?: string;
+  quorum?: unknown;
+  /** Seconds. */
+  freshness?: unknown;
+  minFresh?: unknown;
+}
+
+export interface DecideSettings {
+  mode: 'device' | 'group';
+  /** Group options; in device mode only the decision fields are used. `name` is filled by the node. */
+  options: GroupOptions;
+  /** Milliseconds between periodic refreshes; 0: none. */
+  refreshMs: number;
+}
+
+/** A non-negative finite number from an editor field, or `fallback`. */
+function num(value: unknown, fallback: number): number {
+  const n = typeof value === 'number' ? value : Number.parseFloat(String(value ?? ''));
+  return Number.isFinite(n) && n >= 0 ? n : fallback;
+}
+
+/** A whole number of at least `min` from an editor field, or `fallback`. */
+function whole(value: unknown, fallback: number, min: number): number {
+  return Math.max(min, Math.floor(num(value, fallback)));
+}
+
+/**
+ * Turns the editor's fields into engine options. Seconds become milliseconds; a missing
+ * or invalid field takes its default, so flows saved by older versions keep working.
+ */
+export function readDecideConfig(config: DecideConfig): DecideSettings {
+  const debounce = config.debounce === 'readings' || config.debounce === 'time' ? config.debounce : 'none';
+  const aggregation = (AGGREGATIONS as readonly string[]).includes(config.aggregation ?? '')
+    ? (config.aggregation as Aggregation)
+    : DEFAULT_GROUP_OPTIONS.aggregation;
+  const options: GroupOptions = {
+    ...DEFAULT_GROUP_OPTIONS,
+    threshold: num(config.threshold, DEFAULT_DECIDE_OPTIONS.threshold),
+    band: num(config.band, 0),
+    debounceReadings: debounce === 'readings' ? whole(config.debounceCount, 3, 1) : 1,
+    debounceMs: debounce === 'time' ? num(config.debounceTime, 10) * 1000 : 0,
+    emit: config.emit === 'every' ? 'every' : 'change',
+    maxDevices: whole(config.maxDevices, DEFAULT_DECIDE_OPTIONS.maxDevices, 1),
+    expiryMs: num(config.expiry, 0) * 1000,
+    maxAgeMs: num(config.maxAge, 0) * 1000,
+    members: typeof config.members === 'string' ? config.members : '',
+    aggregation,
+    quorum: whole(config.quorum, DEFAULT_GROUP_OPTIONS.quorum, 1),
+    freshnessMs: num(config.freshness, DEFAULT_GROUP_OPTIONS.freshnessMs / 1000) * 1000,
+    minFresh: whole(config.minFresh, DEFAULT_GROUP_OPTIONS.minFresh, 1),
+  };
+  return { mode: config.mode === 'group' ? 'group' : 'device', options, refreshMs: num(config.refresh, 0) * 1000 };
+}

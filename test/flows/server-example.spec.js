@@ -1,0 +1,110 @@
+'use strict';
+// The server example (examples/03-server-many-devices.json) as shipped, with the real MQTT
+// nodes against real brokers, serving several lesson devices: plain MQTT clients that send
+// only {"light": N} at QoS 0 and read only led_on.
+const assert = require('assert');
+const fs = require('fs');
+const path = require('path');
+const mqtt = require('mqtt');
+const { helper, allNodes, until } = require('../support/runtime');
+const { forEachBroker, HOST } = require('../support/brokers');
+
+const FILE = path.join(__dirname, '..', '..', 'examples', '03-server-many-devices.json');
+const SIMULATOR = new Set(['nl3_tick', 'nl3_sim', 'nl3_sim_out']);
+
+/** The example pointed at the test broker, without its simulated devices (so only ours talk). */
+async function loadServer(broker) {
+  const flow = JSON.parse(fs.readFileSync(FILE, 'utf8'))
+    .filter((n) => !SIMULATOR.has(n.id))
+    .map((n) => (n.type === 'mqtt-broker' ? { ...n, broker: HOST, port: String(broker.port) } : n));
+  await helper.load(allNodes, flow);
+  const config = helper.getNode('nl3_broker');
+  await until(() => config.connected, 'the example to connect');
+  // Both subscriptions are in place once the broker answers a probe on each.
+  await new Promise((r) => setTimeout(r, 300));
+}
+
+/** A device as the lesson writes it: telemetry at QoS 0, commands read for led_on only. */
+async function lessonDevice(url, id) {
+  const client = await mqtt.connectAsync(url, { clientId: `${id}nightlight_client`, reconnectPeriod: 0 });
+  const commands = [];
+  client.on('message', (_topic, payload) => commands.push(JSON.parse(payload.toString()).led_on));
+  await client.subscribeAsync(`${id}/commands`, { qos: 0 });
+  return {
+    commands,
+    send: (light) => client.publishAsync(`${id}/telemetry`, JSON.stringify({ light }), { qos: 0 }),
+    close: () => client.endAsync(),
+  };
+}
+
+const settle = () => new Promise((r) => setTimeout(r, 400));
+
+forEachBroker((startBroker, kind) => {
+  describe(`server example (03) on ${kind}`, function () {
+    this.timeout(30000);
+    let broker;
+    before(function (done) {
+      helper.startServer(done);
+    });
+    after(function (done) {
+      helper.stopServer(done);
+    });
+    beforeEach(async function () {
+      broker = await startBroker();
+    });
+    afterEach(async function () {
+      await helper.unload();
+      await broker.close();
+    });
+
+    it('gives several lesson devices their own correct commands, with the band', async function () {
+      await loadServer(broker);
+      const ids = ['desk', 'porch', 'garden'];
+      const devices = await Promise.all(ids.map((id) => lessonDevice(broker.url, id)));
+      try {
+        const [desk, porch, garden] = devices;
+        await desk.send(120);
+        await porch.send(800);
+        await garden.send(310);
+        await until(() => devices.every((d) => d.commands.length === 1), 'a first command for each device');
+        assert.deepStrictEqual(devices.map((d) => d.commands), [[true], [false], [false]]);
+        await garden.send(200); // dark: on
+        await desk.send(320); // inside the band (300 to 350): stays on, nothing sent
+        await porch.send(790); // unchanged: nothing sent
+        await until(() => garden.commands.length === 2, 'garden on');
+        await desk.send(360); // at or above 350: off
+        await until(() => desk.commands.length === 2, 'desk off');
+        await settle();
+        assert.deepStrictEqual(devices.map((d) => d.commands), [[true, false], [false], [false, true]]);
+      } finally {
+        await Promise.all(devices.map((d) => d.close()));
+      }
+    });
+
+    it('learns commands another server published (fed back from +/commands) and does not send them again', async function () {
+      const other = await mqtt.connectAsync(broker.url, { clientId: 'another-node-red', reconnectPeriod: 0 });
+      const future = Date.now() + 60_000; // even a clock ahead of ours does not make our next command look old
+      await other.publishAsync('hall/commands', JSON.stringify({ led_on: true, seq: 41, ts: future }), { qos: 1, retain: true });
+      await other.endAsync();
+      await loadServer(broker);
+      const hall = await lessonDevice(broker.url, 'hall');
+      const seen = await mqtt.connectAsync(broker.url, { clientId: 'watcher', reconnectPeriod: 0 });
+      const published = [];
+      seen.on('message', (_t, payload) => published.push(JSON.parse(payload.toString())));
+      await seen.subscribeAsync('hall/commands', { qos: 1 });
+      try {
+        await until(() => published.length === 1, 'the retained command');
+        await hall.send(100); // dark, as the other server already decided: nothing new
+        await settle();
+        assert.strictEqual(published.length, 1, 'no second "on" command');
+        await hall.send(900);
+        await until(() => published.length === 2, 'the off command');
+        assert.deepStrictEqual([published[1].led_on, published[1].seq], [false, 42]);
+        assert.ok(published[1].ts > future, 'ordered after the learned command');
+      } finally {
+        await hall.close();
+        await seen.endAsync();
+      }
+    });
+  });
+});
