@@ -116,7 +116,20 @@ describeInBrowser('editor in headless Chromium (packed package, real Node-RED)',
 
   async function deploy(page) {
     await page.click('#red-ui-header-button-deploy');
-    await page.locator('.red-ui-notification-success', { hasText: 'Successfully deployed' }).waitFor({ timeout: 20000 });
+    try {
+      await page.locator('.red-ui-notification-success', { hasText: 'Successfully deployed' }).waitFor({ timeout: 20000 });
+    } catch (err) {
+      const shown = await page.locator('.red-ui-notification').allTextContents();
+      const invalid = await page.evaluate(() => {
+        const found = [];
+        RED.nodes.eachNode((n) => {
+          if (!n.valid) found.push(`${n.type} ${n.id}: ${(n.validationErrors || []).join(', ')}`);
+        });
+        return found;
+      });
+      await screenshot(page, 'deploy-failed');
+      throw new Error(`deploy did not succeed; the editor shows: ${shown.join(' | ')}; invalid: ${invalid.join('; ')}`);
+    }
   }
 
   /** Import > Examples > node-red-contrib-nightlight > `file`, then drop the nodes on the canvas. */
@@ -254,6 +267,7 @@ describeInBrowser('editor in headless Chromium (packed package, real Node-RED)',
     await until(async () => (await label.textContent()) === ledStatus.off, `"${ledStatus.off}" after a bright reading`, 20000);
     await press('dark (100)');
     await until(async () => (await label.textContent()) === ledStatus.on, `"${ledStatus.on}" after a dark reading`, 20000);
+    await until(async () => (await page.locator('.red-ui-notification:visible').count()) === 0, 'the notifications to fade', 15000);
     await screenshot(page, 'whole-system-led-on');
   });
 
