@@ -254,7 +254,9 @@ describeInBrowser('editor in headless Chromium (packed package, real Node-RED)',
 
     page = await openEditor();
     const ledStatus = await (await catalog('led-command'))['led-command'].status;
-    const [led] = await nodeIds(page, 'led-command');
+    // The palette shows before the editor has loaded the deployed flows: wait for them.
+    let led;
+    await until(async () => ([led] = await nodeIds(page, 'led-command')).length > 0, 'the deployed flows in the editor', 20000);
     const label = page.locator(`[id="${led}"] .red-ui-flow-node-status-label`);
     const tab = await page.evaluate((id) => RED.nodes.node(id).z, led);
     await page.locator(`[id="red-ui-tab-${tab}"] a`).click();
