@@ -7,11 +7,16 @@
 // For each instance count: every device publishes its readings as fast as the load client
 // can (QoS 1, devices interleaved in a shuffled order), and the run ends when every reading
 // has been decided (counted by a Complete node on nightlight decide, read over HTTP).
-// Besides readings per second it reports what the free-running race costs (two instances
-// deciding one device before the other's command came back): commands one server would
-// not have sent, commands not newer than the one before, and devices left in the wrong
-// state; then one more reading per device, sent once all is quiet, and how many are still
-// wrong after it.
+// Besides readings per second it reports what the free-running race (two instances
+// deciding one device before the other's command came back) costs and whether it
+// converges: commands beyond one server's, repairs (a command re-sent at the same reading
+// position because an older one reached the broker after it), devices whose command
+// sequence differs from one server's, commands an LED command node would apply that go
+// back to an older reading (should be 0), devices whose retained command is not the newest
+// decision (should be 0), and devices whose final state differs from one server's (a
+// reading inside the hysteresis band decided from a state the instance did not know yet).
+// Then one more reading per device outside the band, sent once all is quiet, and how many
+// devices are wrong after it (should be 0).
 //
 //   node bench/scale-out.js [--devices 100] [--readings 50] [--instances 1,2] [--quick] [--json]
 //
@@ -95,7 +100,7 @@ async function quiet(observer, quietMs = 1000) {
 async function scenario(broker, observer, load, count, args, random) {
   const prefix = `i${count}x`;
   const ids = Array.from({ length: args.devices }, (_, i) => `${prefix}${String(i).padStart(4, '0')}`);
-  const lights = new Map(ids.map((id) => [id, S.lightSeries(args.readings + 1, random)]));
+  const lights = new Map(ids.map((id) => [id, S.lightSeries(args.readings, random)]));
   const names = Array.from({ length: count }, (_, i) => `${prefix}-${String.fromCharCode(65 + i)}`);
   const instances = await Promise.all(
     names.map((name) => startNodeRed({ userDir: S.userDirWithPackage(), flows: benchFlow(name, broker), settings: { logging: { console: { level: 'warn', metrics: false, audit: false } } } })),
@@ -112,28 +117,40 @@ async function scenario(broker, observer, load, count, args, random) {
     await load.publish(readings);
     await until(async () => (await decided()) >= readings.length, 'every reading to be decided');
     const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-    await quiet(observer);
+    // Repairs may follow the last decision by a round trip or two: wait for a longer quiet.
+    await quiet(observer, 2000);
 
-    const race = { commands: observer.commandCount - commandsBefore, oneServer: 0, devicesDiffering: 0, notNewer: 0, wrongState: 0, wrongAfterSettle: 0 };
-    const { isAfter } = require(path.join(root, 'dist', 'nodes', 'lib', 'order'));
+    const race = { commands: observer.commandCount - commandsBefore, oneServer: 0, devicesDiffering: 0, resent: 0, ledBack: 0, notConverged: 0, wrongState: 0, wrongAfterSettle: 0 };
+    const { isCommandAfter } = require(path.join(root, 'dist', 'nodes', 'lib', 'order'));
+    const { LedState } = require(path.join(root, 'dist', 'nodes', 'lib', 'led'));
     const retained = await S.retainedCommands(broker);
     for (const id of ids) {
       const want = S.expectedCommands(lights.get(id).slice(0, args.readings));
       const seen = observer.commands.get(id) ?? [];
       race.oneServer += want.length;
       if (JSON.stringify(seen.map((c) => c.led_on)) !== JSON.stringify(want)) race.devicesDiffering += 1;
-      for (let i = 1; i < seen.length; i += 1) if (!isAfter(seen[i], seen[i - 1])) race.notNewer += 1;
+      race.resent += seen.filter((c, i) => seen.slice(0, i).some((p) => p.seq === c.seq && p.ts === c.ts && p.led_on === c.led_on)).length;
+      // What an LED command node applies, in broker order: does it ever go back to an older reading's command?
+      const led = new LedState();
+      let applied;
+      for (const c of seen) {
+        if (led.apply(c).kind !== 'apply') continue;
+        if (applied && c.seq < applied.seq) race.ledBack += 1;
+        applied = c;
+      }
+      // Converged: the retained command has the state of the newest command sent.
+      const newest = seen.reduce((best, c) => (isCommandAfter(c, best) ? c : best), undefined);
+      if (retained.get(id)?.led_on !== newest?.led_on) race.notConverged += 1;
       if (retained.get(id)?.led_on !== want.at(-1)) race.wrongState += 1;
     }
-    // One more reading per device once everything is quiet: does each device end right?
-    await load.publish(ids.map((id) => ({ id, light: lights.get(id)[args.readings], seq: args.readings + 1, ts: Date.now() })));
+    // One more reading per device once everything is quiet, outside the hysteresis band (so
+    // its decision does not depend on the state before it): does each device end right?
+    const last = ids.map((id) => [id, random() < 0.5 ? 100 : 900]);
+    await load.publish(last.map(([id, light]) => ({ id, light, seq: args.readings + 1, ts: Date.now() })));
     await until(async () => (await decided()) >= readings.length + ids.length, 'the settling round');
     await quiet(observer);
     const after = await S.retainedCommands(broker);
-    for (const id of ids) {
-      const want = S.expectedCommands(lights.get(id)).at(-1);
-      if (after.get(id)?.led_on !== want) race.wrongAfterSettle += 1;
-    }
+    for (const [id, light] of last) if (after.get(id)?.led_on !== light < 300) race.wrongAfterSettle += 1;
     return { instances: count, readings: readings.length, seconds, perSecond: readings.length / seconds, race };
   } finally {
     await Promise.all(instances.map((i) => i.stop().then(() => fs.rmSync(i.userDir, { recursive: true, force: true }))));
@@ -164,11 +181,22 @@ async function main() {
     return;
   }
   console.log(`scale-out: ${args.devices} devices x ${args.readings} readings, QoS 1, one Mosquitto (MQTT 5), emit on change, hysteresis band 50`);
-  console.log('instances  readings/s  seconds  commands (one server)  devices differing  not newer  wrong state  wrong after one more reading');
+  console.log('instances  readings/s  seconds  commands (one server)  repairs  devices differing  LED went back  not converged  wrong vs one server  wrong after one more reading');
   for (const r of results) {
     const c = r.race;
     console.log(
-      `${String(r.instances).padEnd(9)}  ${r.perSecond.toFixed(0).padStart(10)}  ${r.seconds.toFixed(2).padStart(7)}  ${`${c.commands} (${c.oneServer})`.padStart(21)}  ${String(c.devicesDiffering).padStart(17)}  ${String(c.notNewer).padStart(9)}  ${String(c.wrongState).padStart(11)}  ${String(c.wrongAfterSettle).padStart(28)}`,
+      [
+        String(r.instances).padEnd(9),
+        r.perSecond.toFixed(0).padStart(10),
+        r.seconds.toFixed(2).padStart(7),
+        `${c.commands} (${c.oneServer})`.padStart(21),
+        String(c.resent).padStart(7),
+        String(c.devicesDiffering).padStart(17),
+        String(c.ledBack).padStart(13),
+        String(c.notConverged).padStart(13),
+        String(c.wrongState).padStart(19),
+        String(c.wrongAfterSettle).padStart(28),
+      ].join('  '),
     );
   }
 }

@@ -1,12 +1,12 @@
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeStatus } from 'node-red';
 import { DecisionEngine } from './lib/decide';
 import { readDecideConfig, type DecideConfig } from './lib/decide-config';
-import { NightlightError, isNightlightError } from './lib/errors';
+import { isNightlightError } from './lib/errors';
 import { GroupEngine, type GroupHealth } from './lib/group';
 import { DEFAULT_MAX_BYTES, parseCommand, parseTelemetry, readOverride } from './lib/payload';
 import { TopicTemplate } from './lib/topics';
 import type { Command } from './lib/types';
-import { numberOption, showError, toNodeError, typedOption } from './shared/runtime';
+import { guardForCatch, numberOption, showError, toNodeError, typedOption } from './shared/runtime';
 
 interface DecideDef extends NodeDef, DecideConfig {
   telemetryTopic: string;
@@ -96,15 +96,17 @@ export = function (RED: NodeAPI): void {
             throw isNightlightError(notCommand) && notCommand.code === 'topic-mismatch' ? err : notCommand;
           }
           const command = parseCommand(msg.payload, maxBytes);
-          if (!group) devices!.learn(commandId, command, now);
-          else if (commandId === group.name) group.learn(command);
+          if (group) {
+            if (commandId === group.name) group.learn(command);
+          } else {
+            const learned = devices!.learn(commandId, command, now);
+            if (learned.kind === 'repair') send(out(commandTopic.render(commandId), commandId, learned.command));
+          }
           return done();
         }
         const telemetry = parseTelemetry(msg.payload, maxBytes);
         const m = msg as typeof msg & { threshold?: unknown; band?: unknown };
-        const band = readOverride('band', m.band);
-        if (band !== undefined && band < 0) throw new NightlightError('bad-override', { name: 'band', value: band });
-        const overrides = { threshold: readOverride('threshold', m.threshold), band };
+        const overrides = { threshold: readOverride('threshold', m.threshold), band: readOverride('band', m.band, 0) };
         if (group) {
           const outcome = group.observe(id, telemetry, now, overrides);
           if (outcome.kind === 'ignored' && outcome.reason === 'not-member') return done();
@@ -120,6 +122,7 @@ export = function (RED: NodeAPI): void {
         const error = toNodeError(RED, err);
         showError(node, error);
         lastStatusAt = now;
+        guardForCatch(RED, msg);
         return done(error);
       }
       showStatus(now);

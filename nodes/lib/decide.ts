@@ -1,6 +1,6 @@
-import { isAfter } from './order';
+import { isAfter, isCommandAfter, samePosition } from './order';
 import { RecentMap } from './recent';
-import type { Command, Telemetry } from './types';
+import type { Command, StreamPosition, Telemetry } from './types';
 
 /** The lesson's rule: the LED goes on below this light level. */
 export const DEFAULT_THRESHOLD = 300;
@@ -50,25 +50,37 @@ export interface DecideOverrides {
 }
 
 /**
- * What one decision remembers: the LED state last commanded (or learned from the broker),
- * the debounce in progress, and the position of the last command. Also the position and
+ * What one decision remembers: the LED state last decided (or learned from the broker),
+ * the debounce in progress, and the position that state stands at. Also the position and
  * value of the last reading, for a device. One flat object per device keeps a tracked
  * device small (no closures, no nested objects); `ts`/`seq` let it be passed to `isAfter`.
  */
 export class DecisionState {
-  /** The LED state commanded or learned; `undefined` until the first decision. */
+  /** The LED state decided or learned; `undefined` until the first decision. */
   ledOn: boolean | undefined = undefined;
   light = NaN;
-  /** Position of the last reading. */
+  /**
+   * The newest position this decision knows: of the last reading seen here (live or
+   * historical), or of a newer command learned from the broker. A reading not after it is
+   * not decided; `ledOn` is the decision for it (or for the newest live reading before it).
+   */
   ts: number | undefined = undefined;
   seq: number | undefined = undefined;
   lastSeen: number;
   /** Readings in a row that asked for the other state, and when the first of them came. */
   pendingCount = 0;
   pendingSince = 0;
-  /** Position of the last command sent or learned. */
-  commandSeq = 0;
+  /**
+   * Position of the last command published here or learned from the broker. For a device:
+   * the position of the reading it answers (a reading without `ts`/`seq` gets one from the
+   * receive time, see `nextCommand`). For a group: when it was decided, and a counter.
+   */
+  commandSeq: number | undefined = undefined;
   commandTs: number | undefined = undefined;
+  /** The decision was taken here, not learned: this node is the one to repair an older command on the broker. */
+  mine = false;
+  /** This node published the last command (`commandTs`/`commandSeq`) and has not yet seen it come back from the broker. */
+  inFlight = false;
 
   constructor(now: number) {
     this.lastSeen = now;
@@ -122,35 +134,65 @@ export function step(state: DecisionState, want: boolean, now: number, rule: Rul
 }
 
 /**
- * The next command of a decision. Its position is strictly after the last command sent or
- * learned, even when that one came from a Node-RED with a clock slightly ahead of ours.
+ * The next command of a decision that has no reading position to carry (a group, or a
+ * reading without `ts`/`seq`, like the lesson's): its position is the decision time and
+ * a counter, strictly after the last command sent or learned, even when that one came
+ * from a Node-RED with a clock slightly ahead of ours.
  */
 export function nextCommand(state: DecisionState, now: number): Command {
-  state.commandSeq += 1;
+  state.commandSeq = (state.commandSeq ?? 0) + 1;
   state.commandTs = state.commandTs !== undefined && state.commandTs >= now ? state.commandTs + 1 : now;
+  state.ts = state.commandTs;
+  state.seq = state.commandSeq;
   return { led_on: state.ledOn as boolean, seq: state.commandSeq, ts: state.commandTs };
 }
 
-/** The command a decision stands at now, for a periodic refresh; `undefined` before the first decision. */
+/**
+ * The command answering a device's reading: it carries the reading's own `ts`/`seq`, so
+ * that commands are ordered by the readings they answer, whichever Node-RED decided them
+ * and whatever its clock says. A reading without either falls back to `nextCommand`.
+ */
+export function readingCommand(state: DecisionState, reading: StreamPosition, now: number): Command {
+  if (reading.ts === undefined && reading.seq === undefined) return nextCommand(state, now);
+  state.commandTs = reading.ts;
+  state.commandSeq = reading.seq;
+  return currentCommand(state) as Command;
+}
+
+/** The command a decision stands at now, for a periodic refresh or a repair; `undefined` before the first decision. */
 export function currentCommand(state: DecisionState): Command | undefined {
   if (state.ledOn === undefined) return undefined;
-  const command: Command = { led_on: state.ledOn, seq: state.commandSeq };
+  const command: Command = { led_on: state.ledOn };
+  if (state.commandSeq !== undefined) command.seq = state.commandSeq;
   if (state.commandTs !== undefined) command.ts = state.commandTs;
   return command;
 }
 
+/** How a command learned from the broker compares with what a decision knows: `newer` is taken, `same` or `older` is not. */
+export type Learned = 'newer' | 'same' | 'older';
+
 /**
  * Takes a command learned from the broker (one this or another Node-RED published) as the
- * decision's state, unless it is not newer than the last command this decision knows.
- * Returns whether it was taken. It resets the debounce: the decision was taken elsewhere.
+ * decision's state when it supersedes the newest position the decision knows
+ * (`isCommandAfter`: by position, ties to `led_on: true`): `newer`. Taking it resets the
+ * debounce: the decision was taken elsewhere. `same` is the last command published or
+ * learned coming back (for the publisher, its echo); anything else is `older`.
  */
-export function learnCommand(state: DecisionState, command: Command): boolean {
-  if (state.ledOn !== undefined && !isAfter(command, { ts: state.commandTs, seq: state.commandSeq })) return false;
+export function learnCommand(state: DecisionState, command: Command): Learned {
+  if (!isCommandAfter(command, { ts: state.ts, seq: state.seq, led_on: state.ledOn })) {
+    if (command.led_on !== state.ledOn || !samePosition(command, { ts: state.commandTs, seq: state.commandSeq })) return 'older';
+    state.inFlight = false;
+    return 'same';
+  }
   state.ledOn = command.led_on;
-  if (command.seq !== undefined) state.commandSeq = command.seq;
-  if (command.ts !== undefined) state.commandTs = command.ts;
+  if (command.seq !== undefined || command.ts !== undefined) {
+    state.ts = state.commandTs = command.ts;
+    state.seq = state.commandSeq = command.seq;
+  }
   state.pendingCount = 0;
-  return true;
+  state.mine = false;
+  state.inFlight = false;
+  return 'newer';
 }
 
 /** Whether a reading is history: marked so by the device, or older than `maxAgeMs` by its `ts`. */
@@ -170,7 +212,10 @@ export type Outcome =
   | { kind: 'command'; command: Command; light: number; changed: boolean }
   | { kind: 'ignored'; reason: IgnoreReason; ledOn: boolean | undefined; light: number };
 
-export type LearnOutcome = { kind: 'learned'; ledOn: boolean } | { kind: 'ignored'; reason: 'stale'; ledOn: boolean | undefined };
+export type LearnOutcome =
+  | { kind: 'learned'; ledOn: boolean }
+  | { kind: 'ignored'; reason: 'stale'; ledOn: boolean | undefined }
+  | { kind: 'repair'; command: Command };
 
 /**
  * Decides, per device, whether its LED should be on. Holds no timers and reads no clock:
@@ -206,8 +251,10 @@ export class DecisionEngine {
 
   /**
    * Takes one reading of `deviceId` and says what to publish. Readings that are not after
-   * the last one seen (replays, duplicates, out of order) are ignored; historical readings
-   * update what the node knows but never switch the LED: only a live reading does.
+   * the last one seen (replays, duplicates, out of order) are ignored, and so are readings
+   * not after a command learned from the broker (another Node-RED answered a newer reading);
+   * historical readings update what the node knows but never switch the LED: only a live
+   * reading does. A command carries the position of the reading it answers.
    */
   observe(deviceId: string, telemetry: Telemetry, now: number, overrides: DecideOverrides = {}): Outcome {
     this.devices.expire(now);
@@ -218,28 +265,49 @@ export class DecisionEngine {
     if (state) this.devices.heard(deviceId, state, now);
     else this.devices.add(deviceId, (state = new DecisionState(now)));
     state.light = telemetry.light;
-    state.ts = telemetry.ts;
-    state.seq = telemetry.seq;
+    if (telemetry.ts !== undefined || telemetry.seq !== undefined) {
+      state.ts = telemetry.ts;
+      state.seq = telemetry.seq;
+    }
     if (isHistorical(telemetry, now, this.options.maxAgeMs)) {
       return { kind: 'ignored', reason: 'historical', ledOn: state.ledOn, light: telemetry.light };
     }
     const rule = ruleWith(this.options, overrides);
     const result = step(state, wantsOn(state.ledOn, telemetry.light, rule.threshold, rule.band), now, rule);
-    if (!result.send) return { kind: 'ignored', reason: result.reason ?? 'unchanged', ledOn: state.ledOn, light: telemetry.light };
-    return { kind: 'command', command: nextCommand(state, now), light: telemetry.light, changed: result.changed };
+    // The state now stands for this reading, even when nothing is sent: if an older,
+    // contradicting command shows up on the broker, this node knows better and repairs it.
+    state.mine = true;
+    if (!result.send) {
+      return { kind: 'ignored', reason: result.reason ?? 'unchanged', ledOn: state.ledOn, light: telemetry.light };
+    }
+    state.inFlight = true;
+    return { kind: 'command', command: readingCommand(state, telemetry, now), light: telemetry.light, changed: result.changed };
   }
 
   /**
-   * Takes a command seen on the broker for `deviceId` as the one last published to it:
-   * updates the LED state and command position, sends nothing and counts no reading.
-   * A command not newer than the one known is ignored.
+   * Takes a command seen on the broker for `deviceId` (published by this or another
+   * Node-RED): counts no reading and, when it supersedes what the node knows, takes its
+   * LED state and position (`learned`). One that does not is ignored (`stale`), unless it
+   * contradicts a decision taken here for a newer reading and this node's own command is
+   * not still on its way: then the broker holds an older command than it should, and the
+   * outcome is a `repair`, the node's current command to publish again.
    */
   learn(deviceId: string, command: Command, now: number): LearnOutcome {
     this.devices.expire(now);
     let state = this.devices.get(deviceId);
     if (!state) this.devices.add(deviceId, (state = new DecisionState(now)));
-    if (!learnCommand(state, command)) return { kind: 'ignored', reason: 'stale', ledOn: state.ledOn };
-    return { kind: 'learned', ledOn: command.led_on };
+    const learned = learnCommand(state, command);
+    if (learned === 'newer') return { kind: 'learned', ledOn: command.led_on };
+    if (learned === 'older' && command.led_on !== state.ledOn && state.mine && !state.inFlight) {
+      // The decision for the newest reading seen here, at that reading's position.
+      if (state.ts !== undefined || state.seq !== undefined) {
+        state.commandTs = state.ts;
+        state.commandSeq = state.seq;
+      }
+      state.inFlight = true;
+      return { kind: 'repair', command: currentCommand(state) as Command };
+    }
+    return { kind: 'ignored', reason: 'stale', ledOn: state.ledOn };
   }
 
   /** Calls `visit` with the current command of every tracked device that has one (a periodic refresh). */

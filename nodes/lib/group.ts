@@ -200,7 +200,7 @@ export class GroupEngine {
 
   /** Takes a command seen on the broker for the group as the one last published (see DecisionEngine.learn). */
   learn(command: Command): boolean {
-    return learnCommand(this.decision, command);
+    return learnCommand(this.decision, command) === 'newer';
   }
 
   /** The group's current command, for a periodic refresh; `undefined` before the first decision. */

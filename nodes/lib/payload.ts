@@ -1,4 +1,5 @@
 import { NightlightError } from './errors';
+import { sample } from './topics';
 import type { Command, StreamPosition, Telemetry } from './types';
 
 /** Default largest payload, in bytes, that a node parses. A lesson message is about 15 bytes. */
@@ -9,6 +10,8 @@ export const MAX_LIGHT = 1_000_000;
 const MAX_TS = 8.64e15;
 const FORBIDDEN_KEYS = ['__proto__', 'constructor', 'prototype'];
 const NUMERIC = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+/** Texts that name a number JSON cannot hold: a reading that says so is refused as not finite. */
+const NON_FINITE = /^[+-]?(?:NaN|Infinity)$/;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
@@ -68,7 +71,7 @@ function describe(value: unknown): string {
 /** Checks a light value: a finite number from 0 to MAX_LIGHT. */
 export function checkLight(light: unknown): number {
   if (typeof light !== 'number') throw new NightlightError('light-not-number', { type: describe(light) });
-  if (!Number.isFinite(light)) throw new NightlightError('light-not-finite', { value: String(light) });
+  if (!Number.isFinite(light)) throw new NightlightError('light-not-finite', { value: sample(light, 40) });
   if (light < 0 || light > MAX_LIGHT) throw new NightlightError('light-out-of-range', { value: light, max: MAX_LIGHT });
   return light;
 }
@@ -79,14 +82,14 @@ function readPosition(obj: Record<string, unknown>): StreamPosition {
   if (obj.ts !== undefined) {
     const ts = obj.ts;
     if (typeof ts !== 'number' || !Number.isFinite(ts) || ts < 0 || ts > MAX_TS) {
-      throw new NightlightError('bad-ts', { value: String(ts).slice(0, 40) });
+      throw new NightlightError('bad-ts', { value: sample(ts, 40) });
     }
     position.ts = ts;
   }
   if (obj.seq !== undefined) {
     const seq = obj.seq;
     if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 0) {
-      throw new NightlightError('bad-seq', { value: String(seq).slice(0, 40) });
+      throw new NightlightError('bad-seq', { value: sample(seq, 40) });
     }
     position.seq = seq;
   }
@@ -115,7 +118,16 @@ export function parseTelemetry(payload: unknown, maxBytes = DEFAULT_MAX_BYTES): 
  * an object (or its JSON text) with `light`.
  */
 export function parseReading(payload: unknown, maxBytes = DEFAULT_MAX_BYTES): number {
-  const value = decodePayload(payload, maxBytes);
+  let value: unknown;
+  try {
+    value = decodePayload(payload, maxBytes);
+  } catch (err) {
+    // A sensor flow that sends the text `NaN` or `Infinity` sent a number JSON cannot hold: say so.
+    if (err instanceof NightlightError && err.code === 'not-json' && NON_FINITE.test(String(err.params.sample))) {
+      throw new NightlightError('light-not-finite', { value: String(err.params.sample) });
+    }
+    throw err;
+  }
   if (typeof value === 'number') return checkLight(value);
   if (value !== null && typeof value === 'object') return parseTelemetry(value, maxBytes).light;
   throw new NightlightError('not-number', { type: describe(value) });
@@ -131,13 +143,29 @@ export function parseCommand(payload: unknown, maxBytes = DEFAULT_MAX_BYTES): Co
 
 /**
  * Reads a per-message numeric override such as `msg.threshold`: `undefined` when absent,
- * a finite number (or numeric string) otherwise; anything else throws `bad-override`.
+ * a finite number (or numeric string) of at least `min` otherwise; anything else throws
+ * `bad-override`.
  */
-export function readOverride(name: string, value: unknown): number | undefined {
+export function readOverride(name: string, value: unknown, min = -MAX_LIGHT): number | undefined {
   if (value === undefined || value === null || value === '') return undefined;
   const n = typeof value === 'string' && NUMERIC.test(value.trim()) ? Number(value) : value;
-  if (typeof n !== 'number' || !Number.isFinite(n) || Math.abs(n) > MAX_LIGHT) {
-    throw new NightlightError('bad-override', { name, value: String(value).slice(0, 40) });
+  if (typeof n !== 'number' || !Number.isFinite(n) || Math.abs(n) > MAX_LIGHT || n < min) {
+    throw new NightlightError('bad-override', { name, value: sample(value, 40) });
   }
   return n;
+}
+
+/** What LED command receives: a local light reading (for its offline fallback) or a command. */
+export type LedInput = { kind: 'reading'; light: number } | { kind: 'command'; command: Command };
+
+/**
+ * Tells LED command's two inputs apart: a number, or an object with `light` and no
+ * `led_on`, is a local light reading; anything else is read as a command.
+ */
+export function parseLedInput(payload: unknown, maxBytes = DEFAULT_MAX_BYTES): LedInput {
+  const value = decodePayload(payload, maxBytes);
+  const isObject = value !== null && typeof value === 'object' && !Array.isArray(value) && !Buffer.isBuffer(value);
+  const has = (key: string) => isObject && Object.prototype.hasOwnProperty.call(value, key);
+  if (typeof value === 'number' || (has('light') && !has('led_on'))) return { kind: 'reading', light: parseReading(value, maxBytes) };
+  return { kind: 'command', command: parseCommand(value, maxBytes) };
 }

@@ -21,6 +21,16 @@ export class TelemetrySource {
     this.options = { ...DEFAULT_TELEMETRY_OPTIONS, ...options };
   }
 
+  /** The `seq` of the last reading made (0 before the first). */
+  get lastSeq(): number {
+    return this.seq;
+  }
+
+  /** Continues counting after `seq` (a counter saved before a restart); never counts backwards. */
+  continueFrom(seq: number): void {
+    if (Number.isSafeInteger(seq) && seq > this.seq) this.seq = seq;
+  }
+
   /** The payload for a reading of `light` taken at `now`. */
   reading(light: number, now: number): Telemetry {
     const telemetry: Telemetry = { light };

@@ -9,17 +9,36 @@ export const ID_PLACEHOLDER = '{id}';
 
 const FORBIDDEN_ID_CHARS = /[+#/\u0000]/;
 const FORBIDDEN_TOPIC_CHARS = /[+#\u0000]/;
+/**
+ * Control characters (which Mosquitto answers by dropping the publishing client's whole
+ * connection as a malformed packet) and lone UTF-16 surrogates (which UTF-8 encoding turns
+ * into U+FFFD, so two different ids could share one topic).
+ */
+const UNSAFE_CHARS = /[\u0001-\u001f\u007f-\u009f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** A short, printable sample of any value for an error message; never throws. */
+export function sample(value: unknown, max = 80): string {
+  let text: string;
+  try {
+    text = typeof value === 'string' ? value : String(value);
+  } catch {
+    text = Object.prototype.toString.call(value);
+  }
+  return text.slice(0, max);
+}
 
 /**
  * Why `id` cannot name a device, or `null` when it can. An id is 1 to 64 characters
  * without `+`, `#`, `/` or NUL and does not start with `$`, so it can never widen a
  * subscription, reach another device's topic, or land in the broker's `$SYS` tree.
+ * Control characters and lone surrogates are refused too (see UNSAFE_CHARS).
  */
 export function deviceIdProblem(id: unknown): string | null {
   if (typeof id !== 'string') return 'not-string';
   if (id.length === 0) return 'empty';
-  if ([...id].length > MAX_DEVICE_ID_LENGTH) return 'too-long';
-  if (FORBIDDEN_ID_CHARS.test(id)) return 'forbidden-char';
+  // A code point takes one or two UTF-16 units: count code points only when it can matter.
+  if (id.length > MAX_DEVICE_ID_LENGTH && (id.length > 2 * MAX_DEVICE_ID_LENGTH || [...id].length > MAX_DEVICE_ID_LENGTH)) return 'too-long';
+  if (FORBIDDEN_ID_CHARS.test(id) || UNSAFE_CHARS.test(id)) return 'forbidden-char';
   if (id.startsWith('$')) return 'leading-dollar';
   return null;
 }
@@ -28,7 +47,7 @@ export function deviceIdProblem(id: unknown): string | null {
 export function checkDeviceId(id: unknown): string {
   const problem = deviceIdProblem(id);
   if (problem) {
-    throw new NightlightError('bad-device-id', { id: String(id).slice(0, 80), problem });
+    throw new NightlightError('bad-device-id', { id: sample(id), problem });
   }
   return id as string;
 }
@@ -42,6 +61,7 @@ export function templateProblem(template: unknown): string | null {
   if (typeof template !== 'string' || template.length === 0) return 'empty';
   if (template.length > MAX_TEMPLATE_LENGTH) return 'too-long';
   if (FORBIDDEN_TOPIC_CHARS.test(template)) return 'wildcard';
+  if (UNSAFE_CHARS.test(template)) return 'forbidden-char';
   if (template.startsWith('$')) return 'leading-dollar';
   const levels = template.split('/');
   const idLevels = levels.filter((level) => level.includes(ID_PLACEHOLDER));
@@ -62,7 +82,7 @@ export class TopicTemplate {
 
   constructor(template: string) {
     const problem = templateProblem(template);
-    if (problem) throw new NightlightError('bad-topic', { topic: String(template).slice(0, 80), problem });
+    if (problem) throw new NightlightError('bad-topic', { topic: sample(template), problem });
     this.template = template;
     this.levels = template.split('/');
     this.idIndex = this.levels.indexOf(ID_PLACEHOLDER);
@@ -72,7 +92,9 @@ export class TopicTemplate {
   /** The topic of device `id`; throws `bad-device-id` for an id that could escape its level. */
   render(id: string): string {
     checkDeviceId(id);
-    return this.template.replace(ID_PLACEHOLDER, id);
+    // Level by level, never String.replace: a replacement string would expand `$'`, `` $` ``
+    // and `$&` in the id into other parts of the template (`a$'` gave `a/telemetry/telemetry`).
+    return this.levels.map((level, i) => (i === this.idIndex ? id : level)).join('/');
   }
 
   /**
@@ -80,13 +102,13 @@ export class TopicTemplate {
    * the template's shape and `bad-device-id` when the id level is not a valid id.
    */
   match(topic: unknown): string {
-    if (typeof topic !== 'string') throw new NightlightError('topic-mismatch', { topic: String(topic).slice(0, 80), template: this.template });
+    if (typeof topic !== 'string') throw new NightlightError('topic-mismatch', { topic: sample(topic), template: this.template });
     const levels = topic.split('/');
     let ok = levels.length === this.levels.length;
     for (let i = 0; ok && i < levels.length; i++) {
       if (i !== this.idIndex && levels[i] !== this.levels[i]) ok = false;
     }
-    if (!ok) throw new NightlightError('topic-mismatch', { topic: topic.slice(0, 80), template: this.template });
+    if (!ok) throw new NightlightError('topic-mismatch', { topic: sample(topic), template: this.template });
     return checkDeviceId(levels[this.idIndex]);
   }
 }

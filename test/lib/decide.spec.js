@@ -239,11 +239,13 @@ describe('DecisionEngine: commands learned from the broker (several Node-REDs)',
     assert.deepStrictEqual(flip.command, { led_on: false, seq: 8, ts: 5001 }, 'after the learned command, though our clock is behind');
   });
 
-  it('ignores a learned command older than or equal to the one it knows, including its own echo', function () {
+  it('ignores a learned command older than or equal to the one it knows, including its own echo, and repairs an older contradicting one', function () {
     const engine = new DecisionEngine();
     const own = engine.observe('d', { light: 100 }, 1000).command;
     assert.strictEqual(engine.learn('d', own, 1001).kind, 'ignored');
-    assert.strictEqual(engine.learn('d', { led_on: false, seq: 9, ts: 999 }, 1002).kind, 'ignored');
+    // Older and contradicting, after our own came back: the broker now holds it, so ours goes out again.
+    assert.deepStrictEqual(engine.learn('d', { led_on: false, seq: 9, ts: 999 }, 1002), { kind: 'repair', command: own });
+    assert.strictEqual(engine.learn('d', { led_on: false, seq: 8, ts: 998 }, 1002).kind, 'ignored', 'the repair is on its way');
     assert.strictEqual(engine.ledOn('d'), true);
     assert.strictEqual(engine.learn('d', { led_on: false, seq: 1, ts: 1003 }, 1003).kind, 'learned');
     assert.strictEqual(engine.ledOn('d'), false);

@@ -114,7 +114,10 @@ async function startMosquitto(options = {}) {
     `persistence_location ${dir}/`,
     'autosave_interval 1',
     'max_queued_messages 100000',
-    ...(options.extraConfig || []),
+    // Run as root, Mosquitto would switch to its own user and could not write its
+    // persistence file in our temp dir, so retained messages would not survive a restart.
+    ...(process.getuid && process.getuid() === 0 ? ['user root'] : []),
+    ...(options.extraConfig || []).filter((line) => !(line === 'user root' && process.getuid && process.getuid() === 0)),
   ];
   if (options.config) lines.splice(0, lines.length, ...options.config(port, dir));
   const confFile = path.join(dir, 'mosquitto.conf');
