@@ -160,7 +160,11 @@ describe('message catalogs and help', function () {
         for (const m of text.matchAll(new RegExp(`\`(${node}\\.[\\w.-]*\\.)\\$\\{([^}]*)\\}\``, 'g'))) {
           for (const alt of m[2].matchAll(/'([\w-]+)'/g)) keys.push(m[1] + alt[1]);
         }
-        const missing = keys.filter((k) => typeof lookup(catalog('en-US', node), k) !== 'string');
+        // A key ending in "." is a prefix the code completes at run time ('x.status.' + who): it must name a group of texts.
+        const missing = keys.filter((k) => {
+          const found = lookup(catalog('en-US', node), k.replace(/\.$/, ''));
+          return k.endsWith('.') ? !found || typeof found !== 'object' : typeof found !== 'string';
+        });
         assert.deepStrictEqual(missing, [], `${path.basename(file)} uses keys that en-US lacks`);
         checked += keys.length;
       }
