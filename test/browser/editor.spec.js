@@ -96,10 +96,11 @@ describeInBrowser('editor in headless Chromium (packed package, real Node-RED)',
     return page;
   }
 
-  /** Replaces a field's text key by key, as a user types (the editor validates on key presses). */
+  /** Replaces a field's text key by key, as a user types, then leaves the field (the editor validates on change). */
   async function typeInto(input, text) {
     await input.fill('');
     await input.pressSequentially(text);
+    await input.press('Tab');
   }
 
   async function catalog(type, lang = 'en-US') {
