@@ -77,24 +77,28 @@ export class TopicTemplate {
   readonly template: string;
   /** The same topic with `+` for the id: what a server subscribes to. */
   readonly subscription: string;
-  private readonly levels: string[];
-  private readonly idIndex: number;
+  /** What comes before the id level, with its `/` (`''` when the id is the first level). */
+  private readonly prefix: string;
+  /** What comes after the id level, with its `/` (`''` when the id is the last level). */
+  private readonly suffix: string;
 
   constructor(template: string) {
     const problem = templateProblem(template);
     if (problem) throw new NightlightError('bad-topic', { topic: sample(template), problem });
     this.template = template;
-    this.levels = template.split('/');
-    this.idIndex = this.levels.indexOf(ID_PLACEHOLDER);
-    this.subscription = this.levels.map((level, i) => (i === this.idIndex ? '+' : level)).join('/');
+    const levels = template.split('/');
+    const idIndex = levels.indexOf(ID_PLACEHOLDER);
+    this.subscription = levels.map((level, i) => (i === idIndex ? '+' : level)).join('/');
+    this.prefix = levels.slice(0, idIndex).map((level) => level + '/').join('');
+    this.suffix = levels.slice(idIndex + 1).map((level) => '/' + level).join('');
   }
 
   /** The topic of device `id`; throws `bad-device-id` for an id that could escape its level. */
   render(id: string): string {
     checkDeviceId(id);
-    // Level by level, never String.replace: a replacement string would expand `$'`, `` $` ``
+    // Concatenation, never String.replace: a replacement string would expand `$'`, `` $` ``
     // and `$&` in the id into other parts of the template (`a$'` gave `a/telemetry/telemetry`).
-    return this.levels.map((level, i) => (i === this.idIndex ? id : level)).join('/');
+    return this.prefix + id + this.suffix;
   }
 
   /**
@@ -103,12 +107,15 @@ export class TopicTemplate {
    */
   match(topic: unknown): string {
     if (typeof topic !== 'string') throw new NightlightError('topic-mismatch', { topic: sample(topic), template: this.template });
-    const levels = topic.split('/');
-    let ok = levels.length === this.levels.length;
-    for (let i = 0; ok && i < levels.length; i++) {
-      if (i !== this.idIndex && levels[i] !== this.levels[i]) ok = false;
+    // The topic has the template's shape when it starts with the levels before the id,
+    // ends with the levels after it, and what is left between is one whole level. This
+    // runs for every message, so it compares strings instead of splitting the topic.
+    // (`suffix`, when there is one, starts with `/`: the first `/` after the prefix must be its own.)
+    const { prefix, suffix } = this;
+    const end = topic.length - suffix.length;
+    if (end < prefix.length || !topic.startsWith(prefix) || !topic.endsWith(suffix) || topic.indexOf('/', prefix.length) !== (suffix ? end : -1)) {
+      throw new NightlightError('topic-mismatch', { topic: sample(topic), template: this.template });
     }
-    if (!ok) throw new NightlightError('topic-mismatch', { topic: sample(topic), template: this.template });
-    return checkDeviceId(levels[this.idIndex]);
+    return checkDeviceId(topic.slice(prefix.length, end));
   }
 }

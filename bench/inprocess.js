@@ -1,0 +1,319 @@
+'use strict';
+// The in-process benchmark (issue 6, point 2): no broker, no network. A real Node-RED
+// runtime in this process runs one small flow at a time: the node (or built-in nodes)
+// under test wired to a counting sink. Messages go in through node.receive() in a
+// tight async loop with a bounded number in flight; the sink counts what comes out.
+// Cases alternate inside each round; the result is the median messages per second.
+//
+//   node bench/inprocess.js [--quick] [--rounds N] [--ms T] [--json]
+const { performance } = require('perf_hooks');
+const { parseArgs, median, versions, machine } = require('./lib/common');
+const { startRuntime } = require('./lib/nodered');
+const sink = require('./lib/sink');
+
+const THRESHOLD = 300;
+const DEVICES = 10;
+
+const ids = Array.from({ length: DEVICES }, (_, i) => `bench${String(i).padStart(2, '0')}`);
+
+/** Telemetry as `mqtt in` (parsed JSON) delivers it; every reading flips the decision. */
+function telemetryMaker() {
+  const seq = new Array(DEVICES).fill(0);
+  let n = 0;
+  return () => {
+    const d = n++ % DEVICES;
+    const s = ++seq[d];
+    return { topic: `${ids[d]}/telemetry`, payload: { light: s % 2 ? 100 : 900, seq: s }, qos: 0, retain: false };
+  };
+}
+
+/** Telemetry as `mqtt in` set to deliver a Buffer (our node parses it). */
+function bufferTelemetryMaker() {
+  const make = telemetryMaker();
+  return () => {
+    const msg = make();
+    msg.payload = Buffer.from(JSON.stringify(msg.payload));
+    return msg;
+  };
+}
+
+/** Sensor readings as a device flow produces them: a number. */
+function readingMaker() {
+  let n = 0;
+  return () => ({ payload: n++ % 2 ? 100 : 900 });
+}
+
+/** Commands as `mqtt in` (parsed JSON) delivers them; every one changes the LED. */
+function commandMaker() {
+  let n = 0;
+  return () => ({ topic: 'bench00/commands', payload: { led_on: n++ % 2 === 0 } });
+}
+
+const at = (n) => ({ z: 'bench', x: 100, y: 100, ...n });
+const SINK = at({ id: 'sink', type: 'bench-sink', wires: [] });
+
+/**
+ * Each group compares one of our nodes with the built-in nodes a user would wire for
+ * the same job. `entry` is the node messages are given to; every flow ends in the sink.
+ */
+const GROUPS = [
+  {
+    group: 'nightlight decide',
+    cases: [
+      {
+        key: 'decide-ours',
+        label: 'nightlight decide (emit every)',
+        ours: true,
+        make: telemetryMaker,
+        nodes: [at({ id: 'entry', type: 'nightlight-decide', threshold: String(THRESHOLD), emit: 'every', qos: '1', retain: true, wires: [['sink']] })],
+      },
+      {
+        key: 'decide-ours-change',
+        label: 'nightlight decide (emit change)',
+        ours: true,
+        make: telemetryMaker,
+        nodes: [at({ id: 'entry', type: 'nightlight-decide', threshold: String(THRESHOLD), emit: 'change', qos: '1', retain: true, wires: [['sink']] })],
+      },
+      {
+        key: 'decide-ours-buffer',
+        label: 'nightlight decide (emit every), Buffer payload',
+        ours: true,
+        make: bufferTelemetryMaker,
+        nodes: [at({ id: 'entry', type: 'nightlight-decide', threshold: String(THRESHOLD), emit: 'every', qos: '1', retain: true, wires: [['sink']] })],
+      },
+      {
+        key: 'decide-chain',
+        label: 'built-in chain: change -> switch -> change',
+        baseline: true,
+        make: telemetryMaker,
+        nodes: [
+          at({ id: 'entry', type: 'change', rules: [{ t: 'change', p: 'topic', pt: 'msg', from: '/telemetry', fromt: 'str', to: '/commands', tot: 'str' }], wires: [['dark']] }),
+          at({
+            id: 'dark',
+            type: 'switch',
+            property: 'payload.light',
+            propertyType: 'msg',
+            rules: [{ t: 'lt', v: String(THRESHOLD), vt: 'num' }, { t: 'else' }],
+            checkall: 'false',
+            outputs: 2,
+            wires: [['on'], ['off']],
+          }),
+          at({ id: 'on', type: 'change', rules: [{ t: 'set', p: 'payload', pt: 'msg', to: '{"led_on":true}', tot: 'json' }], wires: [['sink']] }),
+          at({ id: 'off', type: 'change', rules: [{ t: 'set', p: 'payload', pt: 'msg', to: '{"led_on":false}', tot: 'json' }], wires: [['sink']] }),
+        ],
+      },
+      {
+        key: 'decide-function',
+        label: 'one function node',
+        make: telemetryMaker,
+        nodes: [
+          at({
+            id: 'entry',
+            type: 'function',
+            func: `msg.topic = msg.topic.split('/')[0] + '/commands';\nmsg.payload = { led_on: msg.payload.light < ${THRESHOLD} };\nreturn msg;`,
+            outputs: 1,
+            wires: [['sink']],
+          }),
+        ],
+      },
+    ],
+  },
+  {
+    group: 'light telemetry',
+    cases: [
+      {
+        key: 'telemetry-ours',
+        label: 'light telemetry',
+        ours: true,
+        make: readingMaker,
+        nodes: [at({ id: 'entry', type: 'light-telemetry', deviceId: 'bench00', deviceIdType: 'str', topic: '{id}/telemetry', qos: '0', retain: false, wires: [['sink']] })],
+      },
+      {
+        key: 'telemetry-chain',
+        label: 'built-in: change (topic, payload {light, ts} by JSONata, qos, retain)',
+        baseline: true,
+        make: readingMaker,
+        nodes: [
+          at({
+            id: 'entry',
+            type: 'change',
+            rules: [
+              { t: 'set', p: 'payload', pt: 'msg', to: '{"light": payload, "ts": $millis()}', tot: 'jsonata' },
+              { t: 'set', p: 'topic', pt: 'msg', to: 'bench00/telemetry', tot: 'str' },
+              { t: 'set', p: 'qos', pt: 'msg', to: '0', tot: 'num' },
+              { t: 'set', p: 'retain', pt: 'msg', to: 'false', tot: 'bool' },
+            ],
+            wires: [['sink']],
+          }),
+        ],
+      },
+      {
+        key: 'telemetry-function',
+        label: 'one function node (with seq in context)',
+        make: readingMaker,
+        nodes: [
+          at({
+            id: 'entry',
+            type: 'function',
+            func:
+              "const seq = (context.get('seq') || 0) + 1;\ncontext.set('seq', seq);\n" +
+              "msg.payload = { light: Number(msg.payload), ts: Date.now(), seq };\nmsg.topic = 'bench00/telemetry';\nmsg.qos = 0;\nmsg.retain = false;\nreturn msg;",
+            outputs: 1,
+            wires: [['sink']],
+          }),
+        ],
+      },
+    ],
+  },
+  {
+    group: 'LED command',
+    cases: [
+      {
+        key: 'led-ours',
+        label: 'LED command (emit change)',
+        ours: true,
+        make: commandMaker,
+        nodes: [at({ id: 'entry', type: 'led-command', format: 'boolean', emit: 'change', wires: [['sink']] })],
+      },
+      {
+        key: 'led-chain',
+        label: 'built-in: change (payload.led_on) -> filter (on change)',
+        baseline: true,
+        make: commandMaker,
+        nodes: [
+          at({ id: 'entry', type: 'change', rules: [{ t: 'set', p: 'payload', pt: 'msg', to: 'payload.led_on', tot: 'msg' }], wires: [['rbe']] }),
+          at({ id: 'rbe', type: 'rbe', func: 'rbe', gap: '', start: '', inout: 'out', septopics: true, property: 'payload', topi: 'topic', wires: [['sink']] }),
+        ],
+      },
+      {
+        key: 'led-function',
+        label: 'one function node (remembers the last state)',
+        make: commandMaker,
+        nodes: [
+          at({
+            id: 'entry',
+            type: 'function',
+            func:
+              "const on = msg.payload.led_on === true;\nif (context.get('on') === on) return null;\ncontext.set('on', on);\nreturn { payload: on, led_on: on };",
+            outputs: 1,
+            wires: [['sink']],
+          }),
+        ],
+      },
+    ],
+  },
+];
+
+/**
+ * Pushes messages into `entry` for `ms` milliseconds (after `warmMs`), never more than
+ * `window` unanswered, and returns outputs per second as the sink counted them.
+ */
+async function pump(entry, make, { ms, warmMs, window }) {
+  sink.reset();
+  let sent = 0;
+  const run = async (duration) => {
+    const start = performance.now();
+    const startCount = sink.count;
+    while (performance.now() - start < duration) {
+      while (sent - sink.count < window) {
+        entry.receive(make());
+        sent++;
+      }
+      await new Promise((resolve) => {
+        sink.waiter = () => {
+          if (sent - sink.count <= window / 2) {
+            sink.waiter = null;
+            resolve();
+          }
+        };
+      });
+    }
+    return ((sink.count - startCount) * 1000) / (performance.now() - start);
+  };
+  await run(warmMs);
+  const rate = await run(ms);
+  // let the last messages land before the flow is replaced
+  await new Promise((resolve) => {
+    if (sink.count >= sent) return resolve();
+    sink.waiter = () => sink.count >= sent && resolve();
+  });
+  sink.reset();
+  return rate;
+}
+
+async function runInProcessBench({ rounds = 3, ms = 1500, warmMs = 300, window = 200, cases } = {}, log = () => {}) {
+  const chosen = GROUPS.map((g) => ({ ...g, cases: g.cases.filter((c) => !cases || cases.includes(c.key)) })).filter((g) => g.cases.length);
+  const runtime = await startRuntime({ withSink: true });
+  const samples = {};
+  try {
+    // Round -1 is a warm-up that is not recorded: the runtime loads some of its parts
+    // (message catalogs, node code paths) lazily, and the first case would pay for them.
+    for (let round = -1; round < rounds; round++) {
+      for (const g of chosen) {
+        const order = g.cases.map((_, i) => g.cases[(i + Math.max(0, round)) % g.cases.length]);
+        for (const c of order) {
+          await runtime.deploy([{ id: 'bench', type: 'tab', label: 'bench' }, ...c.nodes, SINK], c.nodes.map((n) => n.id).concat('sink'));
+          const entry = runtime.RED.nodes.getNode('entry');
+          if (!entry) throw new Error(`${c.key}: the flow did not start (is the package built?)`);
+          if (round < 0) {
+            await pump(entry, c.make(), { ms: warmMs, warmMs: 0, window });
+            continue;
+          }
+          const rate = await pump(entry, c.make(), { ms, warmMs, window });
+          (samples[c.key] = samples[c.key] || []).push(rate);
+          log(`  round ${round + 1} ${g.group.padEnd(18)} ${c.key.padEnd(20)} ${Math.round(rate)} msg/s`);
+        }
+      }
+    }
+  } finally {
+    await runtime.deploy([]);
+    await runtime.stop();
+  }
+  const result = chosen.map((g) => {
+    const baseline = g.cases.find((c) => c.baseline);
+    const base = baseline ? median(samples[baseline.key]) : NaN;
+    return {
+      group: g.group,
+      cases: g.cases.map((c) => {
+        const perSecond = median(samples[c.key]);
+        return { key: c.key, label: c.label, ours: Boolean(c.ours), baseline: Boolean(c.baseline), perSecond, vsBuiltIn: perSecond / base, samples: samples[c.key] };
+      }),
+    };
+  });
+  return { settings: { rounds, ms, warmMs, window }, groups: result };
+}
+
+function formatInProcess(result) {
+  const lines = ['| node | equivalent | messages/s (median) | vs built-in |', '|---|---|---:|---:|'];
+  for (const g of result.groups) {
+    for (const c of g.cases) {
+      lines.push(`| ${g.group} | ${c.label} | ${Math.round(c.perSecond).toLocaleString('en-US')} | ${c.vsBuiltIn.toFixed(2)}x |`);
+    }
+  }
+  return lines.join('\n');
+}
+
+module.exports = { runInProcessBench, formatInProcess, GROUPS };
+
+if (require.main === module) {
+  const args = parseArgs(process.argv.slice(2));
+  const quick = Boolean(args.quick);
+  const settings = {
+    rounds: Number(args.rounds) || (quick ? 1 : 3),
+    ms: Number(args.ms) || (quick ? 300 : 1500),
+    warmMs: quick ? 100 : 300,
+    cases: args.cases ? String(args.cases).split(',') : undefined,
+  };
+  const log = args.json ? () => {} : (line) => console.log(line);
+  runInProcessBench(settings, log).then(
+    (result) => {
+      if (args.json) console.log(JSON.stringify({ versions: versions(), machine: machine(), inprocess: result }));
+      else console.log('\n' + formatInProcess(result));
+      process.exit(0);
+    },
+    (err) => {
+      console.error(err);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,192 @@
+#!/usr/bin/env node
+'use strict';
+// `npm run bench`: the three benchmarks of issue 6 and the targets, in one run.
+//
+//   npm run bench                 full: 3 alternating rounds (about 8 minutes)
+//   npm run bench -- --quick      one short round of everything (about 1.5 minutes)
+//   npm run bench -- --only mqtt,inprocess,scale
+//   npm run bench -- --rounds 5 --seconds 8
+//   npm run bench -- --profile    also record node --cpu-prof of every server and summarise it
+//   npm run bench -- --stock-tcp  leave Nagle's algorithm on in the servers (see RESULTS.md)
+//
+// Everything measured is printed as Markdown tables; the raw numbers go to
+// bench/out/results-<time>.json and the tables to bench/out/latest.md.
+const fs = require('fs');
+const path = require('path');
+const { execFile } = require('child_process');
+const { parseArgs, versions, machine, mosquittoPath } = require('./lib/common');
+const { runMqttBench } = require('./mqtt');
+const { formatInProcess } = require('./inprocess');
+const { summarize } = require('./lib/profile-summary');
+
+const OUT = path.join(__dirname, 'out');
+
+/** Targets of issue 6, point 4. */
+const TARGETS = {
+  qos0VsEcho: 0.85,
+  qos1VsEcho: 0.75,
+  decideVsChainInProcess: 3,
+  heapBytesPerDevice: 256,
+};
+
+function runChild(args, nodeArgs = []) {
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, [...nodeArgs, ...args], { maxBuffer: 64 * 2 ** 20, cwd: path.join(__dirname, '..') }, (err, stdout, stderr) => {
+      if (err) return reject(new Error(`${args[0]} failed: ${stderr || err.message}`));
+      const line = stdout.trim().split('\n').pop();
+      resolve(JSON.parse(line));
+    });
+  });
+}
+
+const n = (x, digits = 0) => (x === null || x === undefined || Number.isNaN(x) ? '-' : Number(x).toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }));
+const ratio = (x) => (x === null || x === undefined || Number.isNaN(x) ? '-' : `${x.toFixed(2)}x`);
+const pct = (x) => (x === null || x === undefined ? '-' : `${(x * 100).toFixed(2)}%`);
+
+function formatMqtt(mqtt) {
+  const lines = [
+    '| server | QoS 0 commands/s | QoS 1 commands/s | p50 / p99 at 2000 msg/s, QoS 0 | loss (QoS 0 sat. / QoS 1 sat. / 2000 msg/s) | peak RSS | vs echo (QoS 0 / 1) | vs built-in chain (QoS 0 / 1) |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const r of mqtt.rows) {
+    lines.push(
+      `| ${r.label} | ${n(r.qos0)} | ${n(r.qos1)} | ${n(r.p50, 2)} / ${n(r.p99, 2)} ms | ${pct(r.qos0Loss)} / ${pct(r.qos1Loss)} / ${pct(r.rateLoss)} | ` +
+        `${n(r.peakRss / 2 ** 20)} MB | ${ratio(r.qos0VsEcho)} / ${ratio(r.qos1VsEcho)} | ${ratio(r.qos0VsChain)} / ${ratio(r.qos1VsChain)} |`,
+    );
+  }
+  lines.push(
+    '',
+    '| server | server CPU per command, QoS 0 | QoS 1 | CPU vs echo (QoS 0) | CPU vs built-in chain (QoS 0) |',
+    '|---|---:|---:|---:|---:|',
+  );
+  for (const r of mqtt.rows) {
+    lines.push(`| ${r.label} | ${n(r.cpuUsPerCommand0)} µs | ${n(r.cpuUsPerCommand1)} µs | ${ratio(r.cpu0VsEcho)} | ${ratio(r.cpu0VsChain)} |`);
+  }
+  return lines.join('\n');
+}
+
+function formatScale(scale) {
+  const lines = [
+    '| devices tracked | heap per device (engine) | + id string | ns per reading, readings over all devices | ns per reading, readings over 1,000 of them |',
+    '|---:|---:|---:|---:|---:|',
+  ];
+  for (const d of scale.devices) {
+    lines.push(`| ${n(d.devices)} | ${n(d.heapBytesPerDevice)} B | ${n(d.idBytesPerDevice)} B | ${n(d.nsPerReading)} | ${n(d.nsPerReadingHot)} |`);
+  }
+  if (scale.groups) {
+    lines.push('', '| group (median, emit change) | heap per sensor | ns per reading |', '|---:|---:|---:|');
+    for (const g of scale.groups) lines.push(`| ${n(g.sensors)} sensors | ${n(g.heapBytesPerSensor)} B | ${n(g.nsPerReading)} |`);
+  }
+  return lines.join('\n');
+}
+
+/** Each target of issue 6 with what was measured and whether it is met. */
+function checkTargets({ mqtt, inprocess, scale }) {
+  const rows = [];
+  const ours = mqtt && mqtt.rows.find((r) => r.key === 'ours-every');
+  const chain = mqtt && mqtt.rows.find((r) => r.key === 'chain');
+  if (ours) {
+    rows.push({ target: `server flow QoS 0 >= ${TARGETS.qos0VsEcho}x echo`, measured: ratio(ours.qos0VsEcho), met: ours.qos0VsEcho >= TARGETS.qos0VsEcho });
+    rows.push({ target: `server flow QoS 1 >= ${TARGETS.qos1VsEcho}x echo`, measured: ratio(ours.qos1VsEcho), met: ours.qos1VsEcho >= TARGETS.qos1VsEcho });
+    if (chain) {
+      rows.push({ target: 'server flow ahead of the built-in chain (QoS 0 / 1)', measured: `${ratio(ours.qos0VsChain)} / ${ratio(ours.qos1VsChain)}`, met: ours.qos0VsChain >= 1 && ours.qos1VsChain >= 1 });
+      rows.push({ target: "p99 at 2000 msg/s no worse than the built-in chain's", measured: `${n(ours.p99, 2)} ms vs ${n(chain.p99, 2)} ms`, met: ours.p99 <= chain.p99 });
+    }
+  }
+  if (inprocess) {
+    const g = inprocess.groups.find((x) => x.group === 'nightlight decide');
+    const c = g && g.cases.find((x) => x.key === 'decide-ours');
+    if (c) rows.push({ target: `decide node in-process >= ${TARGETS.decideVsChainInProcess}x the built-in chain`, measured: ratio(c.vsBuiltIn), met: c.vsBuiltIn >= TARGETS.decideVsChainInProcess });
+  }
+  if (scale) {
+    const worst = Math.max(...scale.devices.map((d) => d.heapBytesPerDevice + d.idBytesPerDevice));
+    rows.push({ target: `<= ${TARGETS.heapBytesPerDevice} B heap per tracked device (with its id)`, measured: `${n(worst)} B`, met: worst <= TARGETS.heapBytesPerDevice });
+    rows.push({
+      target: 'cost per reading does not grow with devices tracked (1,000 active)',
+      measured: `${ratio(scale.growth.nsPerReadingHot)} from ${n(scale.growth.from)} to ${n(scale.growth.to)}`,
+      met: scale.growth.nsPerReadingHot <= 1.5,
+    });
+  }
+  return rows;
+}
+
+function formatTargets(rows) {
+  return ['| target | measured | met |', '|---|---|---|', ...rows.map((r) => `| ${r.target} | ${r.measured} | ${r.met ? 'yes' : '**no**'} |`)].join('\n');
+}
+
+async function main() {
+  const args = parseArgs(process.argv.slice(2));
+  const quick = Boolean(args.quick);
+  const only = args.only ? String(args.only).split(',') : ['mqtt', 'inprocess', 'scale'];
+  const rounds = Number(args.rounds) || (quick ? 1 : 3);
+  const seconds = Number(args.seconds) || (quick ? 2 : 5);
+  fs.mkdirSync(OUT, { recursive: true });
+  const started = new Date();
+  const report = { date: started.toISOString(), versions: versions(), machine: machine(), quick, rounds };
+  const log = (line) => console.log(line);
+  log(`nightlight benchmark ${started.toISOString()} (${quick ? 'quick' : 'full'}, ${rounds} round${rounds > 1 ? 's' : ''})`);
+  log(`versions ${JSON.stringify(report.versions)}; machine ${JSON.stringify(report.machine)}`);
+
+  if (only.includes('mqtt')) {
+    if (!mosquittoPath()) {
+      log('\nbroker benchmark skipped: no mosquitto binary (install mosquitto to run it)');
+    } else {
+      const profDir = args.profile ? path.join(OUT, `prof-${started.getTime()}`) : undefined;
+      if (profDir) fs.mkdirSync(profDir, { recursive: true });
+      const settings = {
+        rounds,
+        window: Number(args.window) || 1000,
+        warmMs: quick ? 500 : 1000,
+        saturationMs: seconds * 1000,
+        rate: Number(args.rate) || 2000,
+        rateMs: seconds * 1000,
+        serverNoDelay: !args['stock-tcp'],
+        cpuProfDir: profDir,
+        variants: args.variants ? String(args.variants).split(',') : undefined,
+      };
+      log(`\nbroker benchmark: window ${settings.window}, ${seconds} s per phase, server TCP_NODELAY ${settings.serverNoDelay ? 'on' : 'off (stock)'}`);
+      report.mqtt = await runMqttBench(settings, log);
+      if (profDir) {
+        report.profiles = {};
+        for (const file of fs.readdirSync(profDir)) {
+          const s = summarize(path.join(profDir, file), 15);
+          report.profiles[file] = s;
+          log(`\nprofile ${file}: ${s.areas.map((a) => `${a.name} ${a.share}`).join(', ')}`);
+          for (const f of s.functions) log(`  ${f.share.padStart(6)}  ${f.name}`);
+        }
+      }
+    }
+  }
+  if (only.includes('inprocess')) {
+    log('\nin-process benchmark');
+    const a = ['--json', '--rounds', String(rounds)];
+    if (quick) a.push('--quick');
+    report.inprocess = (await runChild([path.join(__dirname, 'inprocess.js'), ...a])).inprocess;
+  }
+  if (only.includes('scale')) {
+    log('\nscale benchmark');
+    const a = ['--json'];
+    if (quick) a.push('--quick');
+    report.scale = (await runChild([path.join(__dirname, 'scale.js'), ...a], ['--expose-gc'])).scale;
+  }
+
+  report.targets = checkTargets(report);
+  const sections = [`Run ${report.date}, ${quick ? 'quick' : 'full'} (${rounds} round${rounds > 1 ? 's' : ''}), load average at start ${report.machine.loadavg.join(' ')}.`];
+  if (report.mqtt) sections.push('### Through Mosquitto (medians)\n\n' + formatMqtt(report.mqtt));
+  if (report.inprocess) sections.push('### In process (medians)\n\n' + formatInProcess(report.inprocess));
+  if (report.scale) sections.push('### Scale (decide engine)\n\n' + formatScale(report.scale));
+  if (report.targets.length) sections.push('### Targets\n\n' + formatTargets(report.targets));
+  const markdown = sections.join('\n\n') + '\n';
+  log('\n' + markdown);
+  fs.writeFileSync(path.join(OUT, `results-${started.getTime()}.json`), JSON.stringify(report, null, 2));
+  fs.writeFileSync(path.join(OUT, 'latest.md'), markdown);
+  log(`raw results: ${path.relative(process.cwd(), path.join(OUT, `results-${started.getTime()}.json`))}`);
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
