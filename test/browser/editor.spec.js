@@ -185,14 +185,23 @@ describeInBrowser('editor in headless Chromium (packed package, real Node-RED)',
       assert.ok(id, 'the node is on the canvas');
       const node = page.locator(`[id="${id}"]`);
       const field = page.locator('#node-input-deviceId + .red-ui-typedInput-container');
+      const input = field.locator('input.red-ui-typedInput-input');
+      // Types the id (again, if the opening dialog reset the field meanwhile) until the field holds it and is marked as expected.
+      const enterId = (text, valid) =>
+        until(async () => {
+          if ((await input.inputValue()) !== text) await typeInto(input, text);
+          const marked = /input-error/.test(await field.getAttribute('class'));
+          return (await input.inputValue()) === text && marked === !valid;
+        }, `the device id field to hold "${text}" and be ${valid ? 'valid' : 'marked invalid'}`).catch(async (err) => {
+          await screenshot(page, `edit-dialog-failed-${lang}`);
+          throw err;
+        });
 
       for (const bad of bads) {
         await node.dblclick();
         // From a valid id to the bad one, so the red mark is the bad id's doing.
-        await typeInto(field.locator('input.red-ui-typedInput-input'), 'ok-1');
-        await until(async () => !/input-error/.test(await field.getAttribute('class')), 'the field to be valid for ok-1');
-        await typeInto(field.locator('input.red-ui-typedInput-input'), bad);
-        await until(async () => /input-error/.test(await field.getAttribute('class')), `the field to be marked invalid for ${bad}`);
+        await enterId('ok-1', true);
+        await enterId(bad, false);
         await screenshot(page, `edit-dialog-bad-id-${lang}`);
         await page.click('#node-dialog-ok');
         // The next dialog must not find this one's fields while it closes.
@@ -206,11 +215,7 @@ describeInBrowser('editor in headless Chromium (packed package, real Node-RED)',
       }
 
       await node.dblclick();
-      await typeInto(field.locator('input.red-ui-typedInput-input'), 'kitchen-1');
-      await until(async () => !/input-error/.test(await field.getAttribute('class')), 'the field to be valid').catch(async (err) => {
-        await screenshot(page, `edit-dialog-good-id-${lang}`);
-        throw err;
-      });
+      await enterId('kitchen-1', true);
       await page.click('#node-dialog-ok');
       const state = await page.evaluate((nodeId) => {
         const n = RED.nodes.node(nodeId);
