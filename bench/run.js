@@ -67,11 +67,11 @@ function formatMqtt(mqtt) {
 
 function formatScale(scale) {
   const lines = [
-    '| devices tracked | heap per device (engine) | + id string | ns per reading, readings over all devices | ns per reading, readings over 1,000 of them |',
-    '|---:|---:|---:|---:|---:|',
+    '| devices tracked | heap per device (engine) | + id string | ns per reading, readings over all devices | ns per reading, readings over 1,000 of them | the same over 1,000 added one after another |',
+    '|---:|---:|---:|---:|---:|---:|',
   ];
   for (const d of scale.devices) {
-    lines.push(`| ${n(d.devices)} | ${n(d.heapBytesPerDevice)} B | ${n(d.idBytesPerDevice)} B | ${n(d.nsPerReading)} | ${n(d.nsPerReadingHot)} |`);
+    lines.push(`| ${n(d.devices)} | ${n(d.heapBytesPerDevice)} B | ${n(d.idBytesPerDevice)} B | ${n(d.nsPerReading)} | ${n(d.nsPerReadingHot)} | ${n(d.nsPerReadingHotNear)} |`);
   }
   if (scale.groups) {
     lines.push('', '| group (median, emit change) | heap per sensor | ns per reading |', '|---:|---:|---:|');
@@ -103,7 +103,7 @@ function checkTargets({ mqtt, inprocess, scale }) {
     rows.push({ target: `<= ${TARGETS.heapBytesPerDevice} B heap per tracked device (with its id)`, measured: `${n(worst)} B`, met: worst <= TARGETS.heapBytesPerDevice });
     rows.push({
       target: 'cost per reading does not grow with devices tracked (1,000 active)',
-      measured: `${ratio(scale.growth.nsPerReadingHot)} from ${n(scale.growth.from)} to ${n(scale.growth.to)}`,
+      measured: `${ratio(scale.growth.nsPerReadingHot)} from ${n(scale.growth.from)} to ${n(scale.growth.to)} (${ratio(scale.growth.nsPerReadingHotNear)} over 1,000 devices added one after another)`,
       met: scale.growth.nsPerReadingHot <= 1.5,
     });
   }

@@ -3,6 +3,7 @@ import { formatLed, LedController, type LedEmit, type LedEvent, type LedFormat }
 import { DEFAULT_MAX_BYTES, parseLedInput } from './lib/payload';
 import { TopicTemplate } from './lib/topics';
 import { guardForCatch, numberOption, showError, toNodeError, typedOption } from './shared/runtime';
+import { StatusThrottle } from './shared/status';
 
 interface LedCommandDef extends NodeDef {
   format: LedFormat;
@@ -45,24 +46,26 @@ export = function (RED: NodeAPI): void {
       }
     }
 
-    function showStatus(): void {
+    const statusShown = new StatusThrottle(node, () => {
       const on = controller.led.on;
       const led = on === undefined ? 'led-command.status.waiting' : on ? 'led-command.status.on' : 'led-command.status.off';
       const text = `${RED._(led)} · ${RED._('led-command.status.' + controller.inCharge)}`;
-      node.status({ fill: on ? 'yellow' : 'grey', shape: controller.inCharge === 'server' ? 'dot' : 'ring', text });
-    }
+      return { fill: on ? 'yellow' : 'grey', shape: controller.inCharge === 'server' ? 'dot' : 'ring', text };
+    });
+    /** A change of who is in charge (server or local fallback) shows at once; everything else at most 4 times a second. */
+    const showStatus = () => statusShown.updateWatching(controller.inCharge);
 
     /** What an event sends: the LED state on output 1, the reported state on output 2. */
-    function messages(event: LedEvent | undefined): (NodeMessage | null)[] | undefined {
+    function messages(event: LedEvent | undefined, _msgid?: string): (NodeMessage | null)[] | undefined {
       if (!event || event.outcome.kind !== 'apply') return undefined;
       const { on, output } = event.outcome;
-      const first = output ? ({ payload: formatLed(on, format), led_on: on, source: event.by } as NodeMessage) : null;
+      const first = output ? ({ _msgid, payload: formatLed(on, format), led_on: on, source: event.by } as NodeMessage) : null;
       let second: NodeMessage | null = null;
       if (stateTopic && event.report) {
         const payload: Record<string, unknown> = { led_on: on, source: event.by };
         if (event.command?.seq !== undefined) payload.seq = event.command.seq;
         if (event.command?.ts !== undefined) payload.ts = event.command.ts;
-        second = { topic: stateTopic, payload, qos: 1, retain: true } as NodeMessage;
+        second = { _msgid, topic: stateTopic, payload, qos: 1, retain: true } as NodeMessage;
       }
       return first || second ? [first, second] : undefined;
     }
@@ -90,10 +93,11 @@ export = function (RED: NodeAPI): void {
       } catch (err) {
         const error = toNodeError(RED, err);
         showError(node, error);
+        statusShown.shown();
         guardForCatch(RED, msg);
         return done(error);
       }
-      const out = messages(event);
+      const out = messages(event, msg._msgid);
       if (out) send(out);
       showStatus();
       schedule();
@@ -103,11 +107,12 @@ export = function (RED: NodeAPI): void {
     node.on('close', (_removed: boolean, done: () => void) => {
       if (timer) clearTimeout(timer);
       timer = undefined;
+      statusShown.cancel();
       node.status({});
       done();
     });
 
-    if (!setupError) showStatus();
+    if (!setupError) statusShown.urgent();
     schedule();
   }
 

@@ -6,6 +6,7 @@ import { ReportPolicy } from './lib/policy';
 import { TelemetrySource } from './lib/telemetry';
 import { TopicTemplate } from './lib/topics';
 import { numberOption, showError, toNodeError, typedOption, guardForCatch } from './shared/runtime';
+import { StatusThrottle } from './shared/status';
 
 interface LightTelemetryDef extends NodeDef {
   deviceId: string;
@@ -83,20 +84,24 @@ export = function (RED: NodeAPI): void {
       showError(node, setupError);
     }
 
-    function showStatus(): void {
+    const statusShown = new StatusThrottle(node, () => {
       const { down, parts } = outboxStatus(outbox, lastLight);
       const text = parts.map((p) => RED._('light-telemetry.status.' + p.key, p.params)).join(' · ');
-      node.status(parts.length ? { fill: down ? 'red' : 'green', shape: down ? 'ring' : 'dot', text } : {});
-    }
+      return parts.length ? { fill: down ? 'red' : 'green', shape: down ? 'ring' : 'dot', text } : {};
+    });
+    /** The link going up or down changing shows at once; everything else at most 4 times a second. */
+    const showStatus = () => statusShown.updateWatching(outbox.link);
 
     /** Sends what the outbox releases, then sets the timer for whatever is due next. */
-    function pump(): void {
+    /** `msgid`: the input's, when that input has just added the newest reading. */
+    function pump(msgid?: string): void {
       if (!topic) return;
       const now = Date.now();
       for (const { key, telemetry } of outbox.take(now)) {
         const nightlight: DeliveryMarker = { node: node.id, key, device: deviceId, seq: telemetry.seq };
         lastLight = telemetry.light;
-        node.send({ topic, payload: telemetry, qos, retain, nightlight } as NodeMessage);
+        // Only the newest reading (not historical) answers the message that came in; Node-RED ids the rest.
+        node.send({ _msgid: telemetry.historical ? undefined : msgid, topic, payload: telemetry, qos, retain, nightlight } as NodeMessage);
       }
       if (timer) clearTimeout(timer);
       timer = undefined;
@@ -140,12 +145,15 @@ export = function (RED: NodeAPI): void {
         } catch (err) {
           const error = toNodeError(RED, err);
           showError(node, error);
+          statusShown.shown();
           guardForCatch(RED, msg);
           return done(error);
         }
         const now = Date.now();
         const report = policy.offer({ light, at: now }, now);
         if (report) outbox.push(source.reading(report.reading.light, report.reading.at));
+        pump(report ? msg._msgid : undefined);
+        return done();
       }
       pump();
       done();
@@ -154,6 +162,7 @@ export = function (RED: NodeAPI): void {
     node.on('close', (_removed: boolean, done: () => void) => {
       if (timer) clearTimeout(timer);
       timer = undefined;
+      statusShown.cancel();
       outbox.clear();
       node.status({});
       done();

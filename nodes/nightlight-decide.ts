@@ -1,12 +1,12 @@
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeStatus } from 'node-red';
-import { DecisionEngine } from './lib/decide';
+import { DecisionEngine, type DecideOverrides } from './lib/decide';
 import { readDecideConfig, type DecideConfig } from './lib/decide-config';
-import { isNightlightError } from './lib/errors';
 import { GroupEngine, type GroupHealth } from './lib/group';
 import { DEFAULT_MAX_BYTES, parseCommand, parseTelemetry, readOverride } from './lib/payload';
 import { TopicTemplate } from './lib/topics';
 import type { Command } from './lib/types';
 import { guardForCatch, numberOption, showError, toNodeError, typedOption } from './shared/runtime';
+import { StatusThrottle } from './shared/status';
 
 interface DecideDef extends NodeDef, DecideConfig {
   telemetryTopic: string;
@@ -18,8 +18,7 @@ interface DecideDef extends NodeDef, DecideConfig {
   groupNameType?: string;
 }
 
-/** At most one ordinary status update per this many ms; errors and warnings show at once. */
-const STATUS_MS = 250;
+const NO_OVERRIDES: DecideOverrides = Object.freeze({});
 
 export = function (RED: NodeAPI): void {
   function NightlightDecideNode(this: Node, config: DecideDef): void {
@@ -46,11 +45,10 @@ export = function (RED: NodeAPI): void {
       showError(node, setupError);
     }
 
-    const out = (topic: string, deviceId: string, payload: Command, light?: number): NodeMessage =>
-      (light === undefined ? { topic, payload, qos, retain, deviceId } : { topic, payload, qos, retain, deviceId, light }) as NodeMessage;
+    /** A command message; `_msgid` is the input's when it answers one, so Node-RED need not make a new id. */
+    const out = (topic: string, deviceId: string, payload: Command, light?: number, _msgid?: string): NodeMessage =>
+      (light === undefined ? { _msgid, topic, payload, qos, retain, deviceId } : { _msgid, topic, payload, qos, retain, deviceId, light }) as NodeMessage;
     const status = { id: '', light: NaN, led: undefined as boolean | undefined, health: undefined as GroupHealth | undefined };
-    let lastStatusAt = 0;
-    let statusTimer: NodeJS.Timeout | undefined;
     function render(): NodeStatus {
       const led = RED._(`nightlight-decide.status.${status.led === undefined ? 'unknown' : status.led ? 'on' : 'off'}`);
       const h = status.health;
@@ -61,21 +59,14 @@ export = function (RED: NodeAPI): void {
       const params = { id: status.id, name: group?.name ?? '', light: status.light, led, devices: engine.size, forgotten, fresh: h?.fresh ?? 0, known: engine.size };
       return { fill: status.led ? 'yellow' : 'grey', shape: 'dot', text: RED._(`nightlight-decide.status.${key}`, params) };
     }
-    function showStatus(now = Date.now()): void {
-      if (statusTimer) return;
-      const wait = STATUS_MS - (now - lastStatusAt);
-      if (wait <= 0) {
-        lastStatusAt = now;
-        node.status(render());
-      } else statusTimer = setTimeout(() => ((statusTimer = undefined), showStatus()), wait);
-    }
+    const statusShown = new StatusThrottle(node, render);
     /** Keeps the group's health for the status; warns once each time it becomes too few. */
     function checkHealth(health: GroupHealth | undefined): boolean {
       if (!health) return false;
       status.health = health;
       if (!health.tooFewChanged) return false;
       if (health.tooFew) node.warn(RED._('nightlight-decide.warn.tooFew', { fresh: health.fresh, known: health.known, needed: health.needed, name: group?.name ?? '' }));
-      lastStatusAt = 0;
+      statusShown.release();
       return true;
     }
 
@@ -83,49 +74,49 @@ export = function (RED: NodeAPI): void {
       if (setupError) return done(setupError);
       const now = Date.now();
       try {
-        let id: string;
-        try {
-          id = telemetryTopic.match(msg.topic);
-        } catch (err) {
+        const id = telemetryTopic.find(msg.topic);
+        if (id === undefined) {
           // Not telemetry: perhaps a command echoed back by the broker (several Node-REDs share the work).
-          if (!isNightlightError(err) || err.code !== 'topic-mismatch') throw err;
-          let commandId: string;
-          try {
-            commandId = commandTopic.match(msg.topic);
-          } catch (notCommand) {
-            throw isNightlightError(notCommand) && notCommand.code === 'topic-mismatch' ? err : notCommand;
-          }
+          const commandId = commandTopic.find(msg.topic);
+          if (commandId === undefined) throw telemetryTopic.mismatch(msg.topic);
           const command = parseCommand(msg.payload, maxBytes);
           if (group) {
             if (commandId === group.name) group.learn(command);
           } else {
             const learned = devices!.learn(commandId, command, now);
-            if (learned.kind === 'repair') send(out(commandTopic.render(commandId), commandId, learned.command));
+            if (learned.kind === 'repair') send(out(commandTopic.render(commandId), commandId, learned.command, undefined, msg._msgid));
           }
           return done();
         }
         const telemetry = parseTelemetry(msg.payload, maxBytes);
         const m = msg as typeof msg & { threshold?: unknown; band?: unknown };
-        const overrides = { threshold: readOverride('threshold', m.threshold), band: readOverride('band', m.band, 0) };
+        const overrides =
+          m.threshold === undefined && m.band === undefined
+            ? NO_OVERRIDES
+            : { threshold: readOverride('threshold', m.threshold), band: readOverride('band', m.band, 0) };
         if (group) {
           const outcome = group.observe(id, telemetry, now, overrides);
           if (outcome.kind === 'ignored' && outcome.reason === 'not-member') return done();
           checkHealth(outcome.health);
-          if (outcome.kind === 'command') send({ ...out(groupTopic, group.name, outcome.command, outcome.value), sensors: outcome.command.sensors } as NodeMessage);
-          Object.assign(status, { id, light: outcome.value, led: group.ledOn });
+          if (outcome.kind === 'command') send({ ...out(groupTopic, group.name, outcome.command, outcome.value, msg._msgid), sensors: outcome.command.sensors } as NodeMessage);
+          status.id = id;
+          status.light = outcome.value;
+          status.led = group.ledOn;
         } else {
           const outcome = devices!.observe(id, telemetry, now, overrides);
-          if (outcome.kind === 'command') send(out(commandTopic.render(id), id, outcome.command, outcome.light));
-          Object.assign(status, { id, light: outcome.light, led: outcome.kind === 'command' ? outcome.command.led_on : outcome.ledOn });
+          if (outcome.kind === 'command') send(out(commandTopic.render(id), id, outcome.command, outcome.light, msg._msgid));
+          status.id = id;
+          status.light = outcome.light;
+          status.led = outcome.kind === 'command' ? outcome.command.led_on : outcome.ledOn;
         }
       } catch (err) {
         const error = toNodeError(RED, err);
         showError(node, error);
-        lastStatusAt = now;
+        statusShown.shown(now);
         guardForCatch(RED, msg);
         return done(error);
       }
-      showStatus(now);
+      statusShown.update(now);
       done();
     });
 
@@ -139,12 +130,12 @@ export = function (RED: NodeAPI): void {
     }
     if (group && options.freshnessMs > 0) {
       const g = group;
-      timers.push(setInterval(() => checkHealth(g.health(Date.now())) && showStatus(), Math.min(5000, Math.max(250, options.freshnessMs / 4))));
+      timers.push(setInterval(() => checkHealth(g.health(Date.now())) && statusShown.update(), Math.min(5000, Math.max(250, options.freshnessMs / 4))));
     }
 
     node.on('close', (_removed: boolean, done: () => void) => {
       for (const timer of timers) clearInterval(timer);
-      clearTimeout(statusTimer);
+      statusShown.cancel();
       devices?.clear();
       group?.clear();
       node.status({});

@@ -1,5 +1,5 @@
 import { isAfter, isCommandAfter, samePosition } from './order';
-import { RecentMap } from './recent';
+import { RecentEntry, RecentMap } from './recent';
 import type { Command, StreamPosition, Telemetry } from './types';
 
 /** The lesson's rule: the LED goes on below this light level. */
@@ -55,7 +55,7 @@ export interface DecideOverrides {
  * value of the last reading, for a device. One flat object per device keeps a tracked
  * device small (no closures, no nested objects); `ts`/`seq` let it be passed to `isAfter`.
  */
-export class DecisionState {
+export class DecisionState extends RecentEntry {
   /** The LED state decided or learned; `undefined` until the first decision. */
   ledOn: boolean | undefined = undefined;
   light = NaN;
@@ -66,7 +66,6 @@ export class DecisionState {
    */
   ts: number | undefined = undefined;
   seq: number | undefined = undefined;
-  lastSeen: number;
   /** Readings in a row that asked for the other state, and when the first of them came. */
   pendingCount = 0;
   pendingSince = 0;
@@ -83,7 +82,7 @@ export class DecisionState {
   inFlight = false;
 
   constructor(now: number) {
-    this.lastSeen = now;
+    super(now);
   }
 }
 

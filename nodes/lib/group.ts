@@ -13,7 +13,7 @@ import {
 } from './decide';
 import { NightlightError } from './errors';
 import { isAfter } from './order';
-import { RecentMap } from './recent';
+import { RecentEntry, RecentMap } from './recent';
 import { checkDeviceId, deviceIdProblem } from './topics';
 import type { Command, Telemetry } from './types';
 
@@ -98,22 +98,38 @@ export function aggregate(aggregation: Exclude<Aggregation, 'quorum'>, values: n
 }
 
 /** What the group knows of one sensor: its last reading and when it was heard. */
-class SensorState {
+class SensorState extends RecentEntry {
+  light: number;
   ts: number | undefined;
   seq: number | undefined;
   /** When the reading was taken, as far as freshness goes: arrival for live readings. */
   takenAt: number;
-  constructor(
-    public light: number,
-    telemetry: Telemetry,
-    public lastSeen: number,
-    takenAt: number,
-  ) {
+  /** Whether `light` is in the group's fresh values. */
+  counted = false;
+  constructor(light: number, telemetry: Telemetry, lastSeen: number, takenAt: number) {
+    super(lastSeen);
+    this.light = light;
     this.ts = telemetry.ts;
     this.seq = telemetry.seq;
     this.takenAt = takenAt;
   }
 }
+
+/** The first index of sorted `values` whose value is not below `x` (`values.length` when none). */
+export function lowerBound(values: readonly number[], x: number): number {
+  let lo = 0;
+  let hi = values.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (values[mid] < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Readings whose running sum is exact in doubles: integers this small, at most 2^20 of them, never round. */
+const EXACT_LIMIT = 2 ** 32;
+const isExact = (light: number) => Number.isInteger(light) && Math.abs(light) <= EXACT_LIMIT;
 
 /** How many sensors are fresh, and whether that is too few to decide. */
 export interface GroupHealth {
@@ -146,12 +162,27 @@ export class GroupEngine {
   private readonly sensors: RecentMap<SensorState>;
   private readonly decision = new DecisionState(0);
   private tooFew = false;
+  /*
+   * The fresh sensors' readings, kept up to date reading by reading instead of gathered
+   * and sorted for every decision: sorted values (median, min, max, and how many are
+   * below a limit for quorum), the sum of those that add up exactly (mean), and a min-heap
+   * of (takenAt, sensor) from which sensors leave the fresh set as time passes. Heap
+   * entries are not removed when a sensor gets a newer reading: a stale one is skipped
+   * when it reaches the top, and the heap is rebuilt when such entries pile up.
+   */
+  private values: number[] = [];
+  private exactSum = 0;
+  private inexact = 0;
+  private heapAt: number[] = [];
+  private heapSensor: SensorState[] = [];
+  /** The latest `now` seen; an earlier one (the clock went back) recounts everything. */
+  private clock = -Infinity;
 
   constructor(options: Partial<GroupOptions> = {}) {
     this.options = { ...DEFAULT_GROUP_OPTIONS, ...options };
     checkDeviceId(this.options.name);
     this.isMember = memberMatcher(this.options.members);
-    this.sensors = new RecentMap(Math.max(1, this.options.maxDevices), this.options.expiryMs);
+    this.sensors = new RecentMap(Math.max(1, this.options.maxDevices), this.options.expiryMs, (sensor) => this.uncount(sensor));
   }
 
   get name(): string {
@@ -178,6 +209,7 @@ export class GroupEngine {
   observe(sensorId: string, telemetry: Telemetry, now: number, overrides: DecideOverrides = {}): GroupOutcome {
     if (!this.isMember(sensorId)) return { kind: 'ignored', reason: 'not-member', ledOn: this.decision.ledOn, value: NaN, health: undefined };
     this.sensors.expire(now);
+    this.catchUp(now);
     const sensor = this.sensors.get(sensorId);
     if (sensor && !isAfter(telemetry, sensor)) {
       return { kind: 'ignored', reason: 'stale', ledOn: this.decision.ledOn, value: NaN, health: undefined };
@@ -185,15 +217,18 @@ export class GroupEngine {
     const historical = isHistorical(telemetry, now, this.options.maxAgeMs);
     // A replayed reading counts as fresh only by the time it was taken, never by when it arrived.
     const takenAt = historical ? Math.min(now, telemetry.ts ?? -Infinity) : now;
-    if (sensor) {
-      sensor.light = telemetry.light;
-      sensor.ts = telemetry.ts;
-      sensor.seq = telemetry.seq;
-      sensor.takenAt = takenAt;
-      this.sensors.heard(sensorId, sensor, now);
+    let updated = sensor;
+    if (updated) {
+      this.uncount(updated);
+      updated.light = telemetry.light;
+      updated.ts = telemetry.ts;
+      updated.seq = telemetry.seq;
+      updated.takenAt = takenAt;
+      this.sensors.heard(sensorId, updated, now);
     } else {
-      this.sensors.add(sensorId, new SensorState(telemetry.light, telemetry, now, takenAt));
+      this.sensors.add(sensorId, (updated = new SensorState(telemetry.light, telemetry, now, takenAt)));
     }
+    if (this.isFresh(updated, now - this.options.freshnessMs)) this.count(updated);
     if (historical) return { kind: 'ignored', reason: 'historical', ledOn: this.decision.ledOn, value: NaN, health: undefined };
     return this.decide(now, ruleWith(this.options, overrides));
   }
@@ -211,14 +246,17 @@ export class GroupEngine {
   /** Counts the fresh sensors at `now` (for a warning while no reading arrives). */
   health(now: number): GroupHealth {
     this.sensors.expire(now);
-    let fresh = 0;
-    const since = now - this.options.freshnessMs;
-    for (const [, sensor] of this.sensors) if (this.isFresh(sensor, since)) fresh += 1;
-    return this.judge(fresh);
+    this.catchUp(now);
+    return this.judge(this.values.length);
   }
 
   clear(): void {
     this.sensors.clear();
+    this.values = [];
+    this.exactSum = 0;
+    this.inexact = 0;
+    this.heapAt = [];
+    this.heapSensor = [];
   }
 
   private isFresh(sensor: SensorState, since: number): boolean {
@@ -234,34 +272,160 @@ export class GroupEngine {
   }
 
   private decide(now: number, rule: DecideOptions): GroupOutcome {
-    const since = now - this.options.freshnessMs;
-    const ids: string[] = [];
-    const lights: number[] = [];
-    for (const [id, sensor] of this.sensors) {
-      if (this.isFresh(sensor, since)) {
-        ids.push(id);
-        lights.push(sensor.light);
-      }
-    }
-    const health = this.judge(ids.length);
+    const values = this.values;
+    const health = this.judge(values.length);
     const state = this.decision;
     if (health.tooFew) return { kind: 'ignored', reason: 'too-few', ledOn: state.ledOn, value: NaN, health };
     let want: boolean;
     let value: number;
-    let dark: string[] | undefined;
-    if (this.options.aggregation === 'quorum') {
+    // Hysteresis: off (or undecided), a reading is dark below the threshold; on, below threshold + band (see wantsOn).
+    const limit = state.ledOn === true ? rule.threshold + rule.band : rule.threshold;
+    const quorum = this.options.aggregation === 'quorum';
+    if (quorum) {
       // Hysteresis per sensor: while the group is on, a sensor stays "dark" up to threshold + band.
-      dark = ids.filter((_, i) => wantsOn(state.ledOn, lights[i], rule.threshold, rule.band));
-      value = dark.length;
+      value = lowerBound(values, limit);
       want = value >= Math.max(1, this.options.quorum);
     } else {
-      value = aggregate(this.options.aggregation, lights);
+      value = this.statistic();
       want = wantsOn(state.ledOn, value, rule.threshold, rule.band);
     }
     const result = step(state, want, now, rule);
     if (!result.send) return { kind: 'ignored', reason: result.reason ?? 'unchanged', ledOn: state.ledOn, value, health };
+    // Only now, for the command, the fresh sensors by name.
+    const ids: string[] = [];
+    const dark: string[] = [];
+    this.sensors.forEach((sensor) => {
+      if (!sensor.counted) return;
+      ids.push(sensor.recentId);
+      if (quorum && sensor.light < limit) dark.push(sensor.recentId);
+    });
     const command: GroupCommand = { ...nextCommand(state, now), sensors: ids.sort() };
-    if (dark) command.dark = dark.sort();
+    if (quorum) command.dark = dark.sort();
     return { kind: 'command', command, value, changed: result.changed, health };
+  }
+
+  /** The configured statistic of the fresh values (at least one). */
+  private statistic(): number {
+    const values = this.values;
+    const n = values.length;
+    switch (this.options.aggregation) {
+      case 'min':
+        return values[0];
+      case 'max':
+        return values[n - 1];
+      case 'mean': {
+        if (this.inexact === 0 && n <= 2 ** 20) return this.exactSum / n;
+        // Summed in the same order as always (quietest sensor first), so the result is the same to the last bit.
+        let sum = 0;
+        this.sensors.forEach((sensor) => {
+          if (sensor.counted) sum += sensor.light;
+        });
+        return sum / n;
+      }
+      default: {
+        const mid = n >> 1;
+        return n % 2 === 1 ? values[mid] : (values[mid - 1] + values[mid]) / 2;
+      }
+    }
+  }
+
+  /** Puts a fresh sensor's reading into the values (and its freshness deadline into the heap). */
+  private count(sensor: SensorState): void {
+    const light = sensor.light;
+    this.values.splice(lowerBound(this.values, light), 0, light);
+    if (isExact(light)) this.exactSum += light;
+    else this.inexact += 1;
+    sensor.counted = true;
+    if (this.options.freshnessMs > 0) {
+      this.heapPush(sensor.takenAt, sensor);
+      if (this.heapAt.length > 2 * this.values.length + 16) this.compactHeap();
+    }
+  }
+
+  /** Takes a sensor's reading out of the values (it went stale, was forgotten, or has a newer reading). */
+  private uncount(sensor: SensorState): void {
+    if (!sensor.counted) return;
+    const light = sensor.light;
+    this.values.splice(lowerBound(this.values, light), 1);
+    if (isExact(light)) this.exactSum -= light;
+    else this.inexact -= 1;
+    sensor.counted = false;
+  }
+
+  /** Brings the fresh values to `now`: sensors whose reading is older than the freshness leave them. */
+  private catchUp(now: number): void {
+    if (this.options.freshnessMs <= 0) return;
+    if (now < this.clock) {
+      // The clock went back: sensors that were stale may be fresh again. Recount (rare).
+      this.clock = now;
+      const since = now - this.options.freshnessMs;
+      this.heapAt = [];
+      this.heapSensor = [];
+      this.sensors.forEach((sensor) => {
+        this.uncount(sensor);
+        if (this.isFresh(sensor, since)) this.count(sensor);
+      });
+      return;
+    }
+    this.clock = now;
+    const since = now - this.options.freshnessMs;
+    const { heapAt, heapSensor } = this;
+    while (heapAt.length > 0 && heapAt[0] < since) {
+      const at = heapAt[0];
+      const sensor = heapSensor[0];
+      this.heapPop();
+      // An entry for an older reading of the sensor (or of a sensor since forgotten) is skipped.
+      if (sensor.counted && sensor.takenAt === at) this.uncount(sensor);
+    }
+  }
+
+  /** Drops the heap entries that no longer stand for a counted reading (one entry per sensor is left). */
+  private compactHeap(): void {
+    const { heapAt, heapSensor } = this;
+    const kept = new Set<SensorState>();
+    this.heapAt = [];
+    this.heapSensor = [];
+    for (let i = 0; i < heapAt.length; i += 1) {
+      const sensor = heapSensor[i];
+      if (!sensor.counted || sensor.takenAt !== heapAt[i] || kept.has(sensor)) continue;
+      kept.add(sensor);
+      this.heapPush(heapAt[i], sensor);
+    }
+  }
+
+  private heapPush(at: number, sensor: SensorState): void {
+    const { heapAt, heapSensor } = this;
+    let i = heapAt.length;
+    heapAt.push(at);
+    heapSensor.push(sensor);
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (heapAt[parent] <= at) break;
+      heapAt[i] = heapAt[parent];
+      heapSensor[i] = heapSensor[parent];
+      i = parent;
+    }
+    heapAt[i] = at;
+    heapSensor[i] = sensor;
+  }
+
+  private heapPop(): void {
+    const { heapAt, heapSensor } = this;
+    const at = heapAt.pop() as number;
+    const sensor = heapSensor.pop() as SensorState;
+    const n = heapAt.length;
+    if (n === 0) return;
+    let i = 0;
+    for (;;) {
+      let child = 2 * i + 1;
+      if (child >= n) break;
+      if (child + 1 < n && heapAt[child + 1] < heapAt[child]) child += 1;
+      if (heapAt[child] >= at) break;
+      heapAt[i] = heapAt[child];
+      heapSensor[i] = heapSensor[child];
+      i = child;
+    }
+    heapAt[i] = at;
+    heapSensor[i] = sensor;
   }
 }

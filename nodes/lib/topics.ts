@@ -106,7 +106,18 @@ export class TopicTemplate {
    * the template's shape and `bad-device-id` when the id level is not a valid id.
    */
   match(topic: unknown): string {
-    if (typeof topic !== 'string') throw new NightlightError('topic-mismatch', { topic: sample(topic), template: this.template });
+    const id = this.find(topic);
+    if (id === undefined) throw this.mismatch(topic);
+    return id;
+  }
+
+  /**
+   * Like {@link match}, but a topic of another shape gives `undefined` instead of an
+   * exception (a server sees its own commands come back for every command it sends, and
+   * throwing costs far more than comparing). Still throws `bad-device-id`.
+   */
+  find(topic: unknown): string | undefined {
+    if (typeof topic !== 'string') return undefined;
     // The topic has the template's shape when it starts with the levels before the id,
     // ends with the levels after it, and what is left between is one whole level. This
     // runs for every message, so it compares strings instead of splitting the topic.
@@ -114,8 +125,13 @@ export class TopicTemplate {
     const { prefix, suffix } = this;
     const end = topic.length - suffix.length;
     if (end < prefix.length || !topic.startsWith(prefix) || !topic.endsWith(suffix) || topic.indexOf('/', prefix.length) !== (suffix ? end : -1)) {
-      throw new NightlightError('topic-mismatch', { topic: sample(topic), template: this.template });
+      return undefined;
     }
     return checkDeviceId(topic.slice(prefix.length, end));
+  }
+
+  /** The `topic-mismatch` error for a topic that does not fit this template. */
+  mismatch(topic: unknown): NightlightError {
+    return new NightlightError('topic-mismatch', { topic: sample(topic), template: this.template });
   }
 }
