@@ -6,8 +6,8 @@ const assert = require('assert');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
-const { execFileSync } = require('child_process');
 const { startNodeRed } = require('./support/node-red-process');
+const { userDirWithPackage } = require('./support/packed');
 
 const root = path.join(__dirname, '..');
 const TYPES = ['light-telemetry', 'nightlight-decide', 'led-command'];
@@ -19,19 +19,20 @@ describe('packed package installed into a fresh Node-RED', function () {
 
   before(async function () {
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'nightlight-install-'));
-    const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-    const out = execFileSync(npm, ['pack', '--silent', '--pack-destination', work], { cwd: root, encoding: 'utf8' });
-    const tarball = path.join(work, out.trim().split('\n').pop());
-    const userDir = path.join(work, 'userdir');
-    fs.mkdirSync(userDir);
-    fs.writeFileSync(path.join(userDir, 'package.json'), JSON.stringify({ name: 'node-red-project', private: true }));
-    execFileSync(npm, ['install', '--no-audit', '--no-fund', '--offline', tarball], { cwd: userDir, stdio: 'ignore' });
-    red = await startNodeRed({ userDir });
+    red = await startNodeRed({ userDir: userDirWithPackage(work) });
   });
 
   after(async function () {
     if (red) await red.stop();
     if (work) fs.rmSync(work, { recursive: true, force: true });
+  });
+
+  it('runs on the Node-RED under test (NIGHTLIGHT_NODE_RED_DIR in the compatibility matrix)', async function () {
+    const dir = process.env.NIGHTLIGHT_NODE_RED_DIR || path.dirname(require.resolve('node-red/package.json'));
+    const expected = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')).version;
+    const res = await red.request('GET', '/settings');
+    // Node-RED adds "-git" to its version when it runs from inside a git checkout.
+    assert.strictEqual(res.json.version.replace(/-git$/, ''), expected);
   });
 
   it('ships only what a user needs', function () {

@@ -35,7 +35,9 @@ function request(port, method, urlPath, body, headers = {}) {
 
 /**
  * Starts Node-RED with `userDir` (created when absent) and resolves once its admin API
- * answers. `nodeBinary` lets a test run it under another Node.js.
+ * answers. `nodeBinary` lets a test run it under another Node.js; `nodeRedDir` (default:
+ * the NIGHTLIGHT_NODE_RED_DIR environment variable, else the project's node-red) another
+ * Node-RED installation.
  */
 async function startNodeRed({ userDir, settings = {}, flows, nodeBinary = process.execPath, nodeRedDir } = {}) {
   userDir = userDir || fs.mkdtempSync(path.join(os.tmpdir(), 'nightlight-nr-'));
@@ -45,6 +47,7 @@ async function startNodeRed({ userDir, settings = {}, flows, nodeBinary = proces
     `module.exports = ${JSON.stringify({ uiHost: HOST, uiPort: port, flowFile: 'flows.json', credentialSecret: false, diagnostics: { enabled: false }, editorTheme: { tours: false }, ...settings })};\n`,
   );
   if (flows) fs.writeFileSync(path.join(userDir, 'flows.json'), JSON.stringify(flows));
+  nodeRedDir = nodeRedDir || process.env.NIGHTLIGHT_NODE_RED_DIR;
   const redJs = nodeRedDir ? path.join(nodeRedDir, 'red.js') : require.resolve('node-red/red.js');
   const child = spawn(nodeBinary, [redJs, '--userDir', userDir, '--settings', path.join(userDir, 'settings.js')], { stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';

@@ -4,7 +4,11 @@
 const path = require('path');
 const helper = require('node-red-node-test-helper');
 
-helper.init(require.resolve('node-red'));
+// NIGHTLIGHT_NODE_RED_DIR (a node-red package folder) runs the suite against another
+// Node-RED installation: the compatibility matrix uses it. Core nodes come from the same one.
+const nodeRedDir = process.env.NIGHTLIGHT_NODE_RED_DIR;
+const nodeRedMain = nodeRedDir ? require.resolve(nodeRedDir) : require.resolve('node-red');
+helper.init(nodeRedMain);
 
 const dist = path.join(__dirname, '..', '..', 'dist', 'nodes');
 const ours = {
@@ -12,7 +16,7 @@ const ours = {
   decide: require(path.join(dist, 'nightlight-decide.js')),
   ledCommand: require(path.join(dist, 'led-command.js')),
 };
-const coreDir = path.dirname(require.resolve('@node-red/nodes/package.json'));
+const coreDir = path.dirname(require.resolve('@node-red/nodes/package.json', { paths: [path.dirname(nodeRedMain)] }));
 const core = {
   mqtt: require(path.join(coreDir, 'core/network/10-mqtt.js')),
   catch: require(path.join(coreDir, 'core/common/25-catch.js')),

@@ -1,0 +1,145 @@
+'use strict';
+// The `npm start` demo's dashboard (@flowfuse/node-red-dashboard, a devDependency, so it
+// stays out of examples/): a light-level slider that drives the simulated sensor, the LED
+// state, and a chart of the light level and the LED over time. scripts/start.js calls
+// addDashboard() with the flows it is about to deploy and the demo's node_modules folder.
+const fs = require('fs');
+const path = require('path');
+
+const DASHBOARD = '@flowfuse/node-red-dashboard';
+const LED_SCALE = 1000;
+
+/** The first node of `type` in `flows`, or throws: the demo flow must have it. */
+function nodeOfType(flows, type) {
+  const node = flows.find((n) => n.type === type);
+  if (!node) throw new Error(`the demo flow has no ${type} node`);
+  return node;
+}
+
+function wireTo(node, port, id) {
+  node.wires = node.wires || [];
+  while (node.wires.length <= port) node.wires.push([]);
+  node.wires[port].push(id);
+}
+
+/**
+ * Adds the dashboard nodes to `flows` (on the tab of the example's light telemetry node,
+ * below the example) and links the dashboard module into `modules`.
+ */
+function addDashboard({ flows, modules, root }) {
+  const telemetry = nodeOfType(flows, 'light-telemetry');
+  const led = nodeOfType(flows, 'led-command');
+  const z = telemetry.z;
+  // Readings come from the nodes wired into light telemetry (the simulated sensor); the
+  // slider feeds the preset holder when the example has one (so it wins over the cycle
+  // for a while, like the lesson's virtual sensor slider), else light telemetry itself.
+  const sensors = flows.filter((n) => n.z === z && Array.isArray(n.wires) && n.wires.some((port) => port.includes(telemetry.id)));
+  const preset = flows.find((n) => n.z === z && n.type === 'function' && /preset/i.test(n.name || '')) || telemetry;
+  const top = Math.max(...flows.filter((n) => n.z === z && typeof n.y === 'number').map((n) => n.y)) + 80;
+
+  const ids = {
+    base: 'nl_dash_base',
+    theme: 'nl_dash_theme',
+    page: 'nl_dash_page',
+    group: 'nl_dash_group',
+    comment: 'nl_dash_comment',
+    slider: 'nl_dash_slider',
+    light: 'nl_dash_light',
+    ledFn: 'nl_dash_led_fn',
+    ledText: 'nl_dash_led_text',
+    chart: 'nl_dash_chart',
+  };
+
+  const nodes = [
+    { id: ids.base, type: 'ui-base', name: 'Nightlight', path: '/dashboard', includeClientData: true, acceptsClientConfig: ['ui-notification', 'ui-control'], showPathInSidebar: false, headerContent: 'page', navigationStyle: 'default', titleBarStyle: 'default', showReconnectNotification: true, notificationDisplayTime: 1, showDisconnectNotification: true, allowInstall: false },
+    { id: ids.theme, type: 'ui-theme', name: 'Nightlight theme', colors: { surface: '#1f2430', primary: '#e5c07b', bgPage: '#f4f4f6', groupBg: '#ffffff', groupOutline: '#d9d9e0' }, sizes: { density: 'default', pagePadding: '12px', groupGap: '12px', groupBorderRadius: '4px', widgetGap: '12px' } },
+    { id: ids.page, type: 'ui-page', name: 'Nightlight', ui: ids.base, path: '/nightlight', icon: 'lightbulb', layout: 'grid', theme: ids.theme, breakpoints: [{ name: 'Default', px: 0, cols: 3 }, { name: 'Tablet', px: 576, cols: 6 }, { name: 'Small Desktop', px: 768, cols: 9 }, { name: 'Desktop', px: 1024, cols: 12 }], order: 1, className: '', visible: 'true', disabled: 'false' },
+    { id: ids.group, type: 'ui-group', name: 'Nightlight demo', page: ids.page, width: '6', height: '1', order: 1, showTitle: true, className: '', visible: 'true', disabled: 'false', groupType: 'default' },
+    {
+      id: ids.comment,
+      type: 'comment',
+      z,
+      x: 190,
+      y: top,
+      name: 'Dashboard (npm start only): /dashboard',
+      info: 'Added by the `npm start` demo, not part of the example. The slider sets the simulated light level (held for 30 s, like a preset button); the dashboard shows the LED state and a chart of the light level and the LED over time.',
+    },
+    { id: ids.slider, type: 'ui-slider', z, x: 140, y: top + 60, group: ids.group, name: 'light slider', label: 'Light level (simulated sensor)', tooltip: '', order: 1, width: 0, height: 0, passthru: false, outs: 'end', topic: 'slider', topicType: 'str', thumbLabel: 'true', showTicks: 'false', min: 0, max: 1000, step: 10, className: '', iconPrepend: '', iconAppend: '', color: '', colorTrack: '', colorThumb: '', showTextField: false, wires: [[preset.id]] },
+    { id: ids.light, type: 'change', z, x: 400, y: top + 120, name: 'light level series', rules: [{ t: 'set', p: 'topic', pt: 'msg', to: 'light level', tot: 'str' }], action: '', property: '', from: '', to: '', reg: false, wires: [[ids.chart]] },
+    {
+      id: ids.ledFn,
+      type: 'function',
+      z,
+      x: 400,
+      y: top + 180,
+      name: 'LED state and series',
+      func: `// LED command sends true/false, 1/0 or "on"/"off" depending on its Output option.\nconst on = msg.payload === true || msg.payload === 1 || msg.payload === 'on';\nreturn [{ payload: on ? 'on' : 'off' }, { topic: 'LED (on = ${LED_SCALE})', payload: on ? ${LED_SCALE} : 0 }];`,
+      outputs: 2,
+      timeout: 0,
+      noerr: 0,
+      initialize: '',
+      finalize: '',
+      libs: [],
+      wires: [[ids.ledText], [ids.chart]],
+    },
+    { id: ids.ledText, type: 'ui-text', z, x: 640, y: top + 160, group: ids.group, order: 2, width: 0, height: 0, name: 'LED state', label: 'LED', format: '{{msg.payload}}', layout: 'row-spread', style: false, font: '', fontSize: 16, color: '#717171', wrapText: false, className: '', value: 'payload', valueType: 'msg', wires: [] },
+    {
+      id: ids.chart,
+      type: 'ui-chart',
+      z,
+      x: 640,
+      y: top + 120,
+      group: ids.group,
+      name: 'light and LED chart',
+      label: 'Light level and LED over time',
+      order: 3,
+      chartType: 'line',
+      category: 'topic',
+      categoryType: 'msg',
+      xAxisLabel: '',
+      xAxisProperty: '',
+      xAxisPropertyType: 'timestamp',
+      xAxisType: 'time',
+      xAxisFormat: '',
+      xAxisFormatType: 'auto',
+      xmin: '',
+      xmax: '',
+      yAxisLabel: '',
+      yAxisProperty: 'payload',
+      yAxisPropertyType: 'msg',
+      ymin: '0',
+      ymax: '1000',
+      bins: 10,
+      action: 'append',
+      stackSeries: false,
+      pointShape: 'false',
+      pointRadius: 4,
+      showLegend: true,
+      removeOlder: '10',
+      removeOlderUnit: '60',
+      removeOlderPoints: '',
+      colors: ['#0095FF', '#E5A50A', '#FF7F0E', '#2CA02C', '#A347E1', '#D62728', '#FF9896', '#9467BD', '#C5B0D5'],
+      textColor: ['#666666'],
+      textColorDefault: true,
+      gridColor: ['#e5e5e5'],
+      gridColorDefault: true,
+      width: 6,
+      height: 8,
+      className: '',
+      interpolation: 'step',
+      wires: [[]],
+    },
+  ];
+  for (const sensor of sensors) wireTo(sensor, 0, ids.light);
+  wireTo(led, 0, ids.ledFn);
+  flows.push(...nodes);
+
+  const from = path.join(root, 'node_modules', ...DASHBOARD.split('/'));
+  if (!fs.existsSync(from)) throw new Error(`${DASHBOARD} is not installed (npm install)`);
+  const to = path.join(modules, ...DASHBOARD.split('/'));
+  fs.mkdirSync(path.dirname(to), { recursive: true });
+  fs.symlinkSync(from, to, 'dir');
+  return nodes;
+}
+
+module.exports = { addDashboard };
