@@ -103,6 +103,15 @@ const GROUPS = [
         ],
       },
       {
+        // Not a decision: the least one node costs in this runtime, the bound for any single node.
+        key: 'decide-floor',
+        label: "Node-RED's floor: one change node (set topic), no decision",
+        make: telemetryMaker,
+        nodes: [
+          at({ id: 'entry', type: 'change', rules: [{ t: 'change', p: 'topic', pt: 'msg', from: '/telemetry', fromt: 'str', to: '/commands', tot: 'str' }], wires: [['sink']] }),
+        ],
+      },
+      {
         key: 'decide-function',
         label: 'one function node',
         make: telemetryMaker,

@@ -54,7 +54,8 @@ async function run(plan) {
     // Cheaper than JSON.parse, so the generator spends its CPU on the servers' behalf.
     const ledOn = payload.includes(LED_ON_TRUE) ? true : payload.includes(LED_ON_FALSE) ? false : undefined;
     const queue = pending[d];
-    while (queue.length && queue[0].ledOn !== ledOn) {
+    // An answer without led_on (the floor variant relays the reading) matches the oldest reading.
+    while (ledOn !== undefined && queue.length && queue[0].ledOn !== ledOn) {
       queue.shift();
       unmatched++;
     }

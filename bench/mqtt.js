@@ -13,6 +13,7 @@ const VARIANTS = [
   { key: 'function', label: 'one function node' },
   { key: 'ours-every', label: 'ours: nightlight decide, emit every' },
   { key: 'ours-change', label: 'ours: nightlight decide, emit change' },
+  { key: 'floor', label: "Node-RED's floor: mqtt in -> change (topic) -> mqtt out, relaying" },
   { key: 'ours-every-unretained', label: 'ours: emit every, commands not retained', optional: true },
 ];
 
@@ -151,6 +152,10 @@ async function runMqttBench(settings, log = () => {}) {
     // CPU per command is what contention on a shared machine disturbs least.
     r.cpu0VsEcho = by.echo ? r.cpuUsPerCommand0 / by.echo.cpuUsPerCommand0 : null;
     r.cpu0VsChain = by.chain ? r.cpuUsPerCommand0 / by.chain.cpuUsPerCommand0 : null;
+    // Against the least a Node-RED flow pays: what is left is ours.
+    r.qos0VsFloor = by.floor ? r.qos0 / by.floor.qos0 : null;
+    r.qos1VsFloor = by.floor ? r.qos1 / by.floor.qos1 : null;
+    r.cpu0VsFloor = by.floor ? r.cpuUsPerCommand0 / by.floor.cpuUsPerCommand0 : null;
   }
   return { settings: { ...settings, devices: 10 }, rows, samples };
 }

@@ -9,6 +9,9 @@
 //   ours-every    Node-RED: mqtt in -> nightlight decide (emit: every) -> mqtt out
 //   ours-change   the same with emit: change (the default)
 //   ours-every-unretained  ours-every publishing without retain (only with --variants)
+//   floor         Node-RED: mqtt in (parsed JSON) -> change (topic) -> mqtt out. Not a
+//                 server (it relays the reading as it came): the least any Node-RED flow
+//                 pays to answer on another topic, so what is Node-RED's shows apart from ours
 // It tells its parent "ready" over IPC once started; the load generator then probes
 // until commands come back, so readiness does not depend on guessing a delay.
 const { parseArgs } = require('./lib/common');
@@ -94,6 +97,20 @@ function flowFor(name, port) {
       }),
       node({ id: 'on', type: 'change', rules: [{ t: 'set', p: 'payload', pt: 'msg', to: '{"led_on":true}', tot: 'json' }], wires: [['out']] }),
       node({ id: 'off', type: 'change', rules: [{ t: 'set', p: 'payload', pt: 'msg', to: '{"led_on":false}', tot: 'json' }], wires: [['out']] }),
+      mqttOut(false),
+    ];
+  }
+  if (name === 'floor') {
+    return [
+      tab,
+      broker,
+      mqttIn(['topic']),
+      node({
+        id: 'topic',
+        type: 'change',
+        rules: [{ t: 'change', p: 'topic', pt: 'msg', from: '/telemetry', fromt: 'str', to: '/commands', tot: 'str' }],
+        wires: [['out']],
+      }),
       mqttOut(false),
     ];
   }

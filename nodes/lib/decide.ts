@@ -56,8 +56,11 @@ export interface DecideOverrides {
  * device small (no closures, no nested objects); `ts`/`seq` let it be passed to `isAfter`.
  */
 export class DecisionState extends RecentEntry {
-  /** The LED state decided or learned; `undefined` until the first decision. */
-  ledOn: boolean | undefined = undefined;
+  /**
+   * `ledOn`, `mine` and `inFlight` packed in one small integer (see the accessors): a
+   * field costs 8 bytes whatever it holds, and a tracked device should cost little.
+   */
+  private flags = 0;
   light = NaN;
   /**
    * The newest position this decision knows: of the last reading seen here (live or
@@ -66,7 +69,11 @@ export class DecisionState extends RecentEntry {
    */
   ts: number | undefined = undefined;
   seq: number | undefined = undefined;
-  /** Readings in a row that asked for the other state, and when the first of them came. */
+  /**
+   * Readings in a row that asked for the other state, and when the first of them came.
+   * `pendingSince` is only written under a time debounce: a clock value would make V8 keep
+   * a separate heap number for this field in every device, for nothing.
+   */
   pendingCount = 0;
   pendingSince = 0;
   /**
@@ -76,15 +83,45 @@ export class DecisionState extends RecentEntry {
    */
   commandSeq: number | undefined = undefined;
   commandTs: number | undefined = undefined;
-  /** The decision was taken here, not learned: this node is the one to repair an older command on the broker. */
-  mine = false;
-  /** This node published the last command (`commandTs`/`commandSeq`) and has not yet seen it come back from the broker. */
-  inFlight = false;
 
   constructor(now: number) {
     super(now);
   }
+
+  /** The LED state decided or learned; `undefined` until the first decision. */
+  get ledOn(): boolean | undefined {
+    const f = this.flags & LED_MASK;
+    return f === 0 ? undefined : f === LED_ON;
+  }
+
+  set ledOn(on: boolean | undefined) {
+    this.flags = (this.flags & ~LED_MASK) | (on === undefined ? 0 : on ? LED_ON : LED_OFF);
+  }
+
+  /** The decision was taken here, not learned: this node is the one to repair an older command on the broker. */
+  get mine(): boolean {
+    return (this.flags & MINE) !== 0;
+  }
+
+  set mine(yes: boolean) {
+    this.flags = yes ? this.flags | MINE : this.flags & ~MINE;
+  }
+
+  /** This node published the last command (`commandTs`/`commandSeq`) and has not yet seen it come back from the broker. */
+  get inFlight(): boolean {
+    return (this.flags & IN_FLIGHT) !== 0;
+  }
+
+  set inFlight(yes: boolean) {
+    this.flags = yes ? this.flags | IN_FLIGHT : this.flags & ~IN_FLIGHT;
+  }
 }
+
+const LED_OFF = 1;
+const LED_ON = 2;
+const LED_MASK = 3;
+const MINE = 4;
+const IN_FLIGHT = 8;
 
 /**
  * Hysteresis: whether the LED should be on after `light`, given whether it is on now.
@@ -105,7 +142,7 @@ export function settle(state: DecisionState, want: boolean, now: number, rule: R
     state.pendingCount = 0;
     return current;
   }
-  if (state.pendingCount === 0) state.pendingSince = now;
+  if (state.pendingCount === 0 && rule.debounceMs > 0) state.pendingSince = now;
   state.pendingCount += 1;
   if (state.pendingCount >= rule.debounceReadings && now - state.pendingSince >= rule.debounceMs) {
     state.pendingCount = 0;

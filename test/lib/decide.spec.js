@@ -268,3 +268,44 @@ describe('DecisionEngine: commands learned from the broker (several Node-REDs)',
     assert.strictEqual(engine.observe('d', { light: 100 }, 4).command.seq, 6);
   });
 });
+
+describe('DecisionState: the packed LED, mine and in-flight flags', function () {
+  const { DecisionState } = require(path.join(dist, 'lib', 'decide.js'));
+
+  it('keeps the three flags independent through every combination and change', function () {
+    const state = new DecisionState(0);
+    assert.deepStrictEqual([state.ledOn, state.mine, state.inFlight], [undefined, false, false]);
+    const values = { ledOn: [undefined, true, false], mine: [false, true], inFlight: [false, true] };
+    for (const ledOn of values.ledOn) {
+      for (const mine of values.mine) {
+        for (const inFlight of values.inFlight) {
+          state.ledOn = ledOn;
+          state.mine = mine;
+          state.inFlight = inFlight;
+          assert.deepStrictEqual([state.ledOn, state.mine, state.inFlight], [ledOn, mine, inFlight]);
+          // changing one leaves the others as they were
+          for (const next of values.ledOn) {
+            state.ledOn = next;
+            assert.deepStrictEqual([state.ledOn, state.mine, state.inFlight], [next, mine, inFlight]);
+          }
+          state.ledOn = ledOn;
+          state.mine = !mine;
+          assert.deepStrictEqual([state.ledOn, state.mine, state.inFlight], [ledOn, !mine, inFlight]);
+          state.mine = mine;
+          state.inFlight = !inFlight;
+          assert.deepStrictEqual([state.ledOn, state.mine, state.inFlight], [ledOn, mine, !inFlight]);
+        }
+      }
+    }
+  });
+
+  it('still honours a time debounce (the only case that records when a flip was first asked for)', function () {
+    const engine = new DecisionEngine({ emit: 'change', debounceMs: 2 * S });
+    assert.strictEqual(engine.observe('d', { light: 900 }, 0).kind, 'command');
+    assert.strictEqual(engine.observe('d', { light: 100 }, 10 * S).kind, 'ignored');
+    assert.strictEqual(engine.observe('d', { light: 100 }, 11 * S).kind, 'ignored');
+    const flip = engine.observe('d', { light: 100 }, 12 * S);
+    assert.strictEqual(flip.kind, 'command');
+    assert.strictEqual(flip.command.led_on, true);
+  });
+});
