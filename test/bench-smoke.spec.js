@@ -40,3 +40,23 @@ describe('benchmark smoke test (bench/inprocess.js --quick)', function () {
     }
   });
 });
+
+describe('benchmark smoke test (bench/mqtt.js, a tiny run through a private Mosquitto)', function () {
+  this.timeout(60000);
+  const { runMqttBench } = require('../bench/mqtt');
+  const { mosquittoPath } = require('../bench/lib/common');
+
+  it('answers through the echo client, Node-RED\'s floor and our flow, and reports ratios to each', async function () {
+    if (!mosquittoPath()) this.skip();
+    const result = await runMqttBench({ rounds: 1, window: 100, warmMs: 200, saturationMs: 400, rate: 300, rateMs: 400, serverNoDelay: true, variants: ['echo', 'floor', 'ours-every'] });
+    assert.deepStrictEqual(result.rows.map((r) => r.key), ['echo', 'ours-every', 'floor']);
+    for (const r of result.rows) {
+      for (const k of ['qos0', 'qos1', 'p50', 'p99', 'qos0VsEcho', 'qos0VsFloor', 'cpu0VsFloor']) {
+        assert.ok(Number.isFinite(r[k]) && r[k] > 0, `${r.key}.${k} = ${r[k]}`);
+      }
+      assert.ok(r.p99 >= r.p50, `${r.key}: p99 ${r.p99} below p50 ${r.p50}`);
+    }
+    const floor = result.rows.find((r) => r.key === 'floor');
+    assert.strictEqual(floor.qos0VsFloor, 1);
+  });
+});
