@@ -5,13 +5,15 @@
 // tight async loop with a bounded number in flight; the sink counts what comes out.
 // Cases alternate inside each round; the result is the median messages per second.
 //
-//   node bench/inprocess.js [--quick] [--rounds N] [--ms T] [--json]
+//   node bench/inprocess.js [--quick] [--rounds N] [--ms T] [--cases a,b] [--tracked N] [--json]
 const { performance } = require('perf_hooks');
 const { parseArgs, median, versions, machine } = require('./lib/common');
 const { startRuntime } = require('./lib/nodered');
 const sink = require('./lib/sink');
 
 const THRESHOLD = 300;
+/** Devices tracked in the "devices tracked" cases, unless `--tracked` says otherwise (`--quick`: 20,000). */
+const TRACKED = 1_000_000;
 const DEVICES = 10;
 
 const ids = Array.from({ length: DEVICES }, (_, i) => `bench${String(i).padStart(2, '0')}`);
@@ -47,6 +49,36 @@ function readingMaker() {
 function commandMaker() {
   let n = 0;
   return () => ({ topic: 'bench00/commands', payload: { led_on: n++ % 2 === 0 } });
+}
+
+/**
+ * Telemetry over `tracked` devices, for the whole decide node at scale: `fill` gives each
+ * device its first reading (the node then tracks them all); the maker itself reads
+ * `active` devices spread evenly over them, or, when `active` is 0, devices in a fixed
+ * pseudo-random order over all of them. Every reading flips its device's decision.
+ */
+function trackedMaker(tracked, active) {
+  const seq = new Uint32Array(tracked);
+  const topics = [];
+  const topic = (d) => topics[d] || (topics[d] = `dev${String(d).padStart(7, '0')}/telemetry`);
+  const step = active ? Math.max(1, Math.floor(tracked / active)) : 0;
+  let n = 0;
+  let x = 2463534242;
+  const reading = (d) => {
+    const s = ++seq[d];
+    return { topic: topic(d), payload: { light: s % 2 ? 100 : 900, seq: s }, qos: 0, retain: false };
+  };
+  const make = () => {
+    if (active) return reading(((n++ % active) * step) % tracked);
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return reading((x >>> 0) % tracked);
+  };
+  let next = 0;
+  make.fill = () => reading(next++ % tracked);
+  make.tracked = tracked;
+  return make;
 }
 
 const at = (n) => ({ z: 'bench', x: 100, y: 100, ...n });
@@ -124,6 +156,33 @@ const GROUPS = [
             wires: [['sink']],
           }),
         ],
+      },
+    ],
+  },
+  {
+    // The cost of a message through the whole node (Node-RED's delivery included) as the
+    // number of devices tracked grows; bench/scale.js measures the engine alone.
+    group: 'nightlight decide, devices tracked (ratio: to 10 tracked)',
+    cases: [
+      {
+        key: 'tracked-10',
+        label: '10 devices tracked',
+        baseline: true,
+        make: () => trackedMaker(10, 10),
+        nodes: [at({ id: 'entry', type: 'nightlight-decide', threshold: String(THRESHOLD), emit: 'every', qos: '1', retain: true, wires: [['sink']] })],
+      },
+      {
+        key: 'tracked-1m-active',
+        label: '{tracked} tracked, readings from 1,000 of them',
+        ours: true,
+        make: ({ tracked }) => trackedMaker(tracked, 1000),
+        nodes: [at({ id: 'entry', type: 'nightlight-decide', threshold: String(THRESHOLD), emit: 'every', qos: '1', retain: true, maxDevices: String(TRACKED), wires: [['sink']] })],
+      },
+      {
+        key: 'tracked-1m-all',
+        label: '{tracked} tracked, readings from any of them',
+        make: ({ tracked }) => trackedMaker(tracked, 0),
+        nodes: [at({ id: 'entry', type: 'nightlight-decide', threshold: String(THRESHOLD), emit: 'every', qos: '1', retain: true, maxDevices: String(TRACKED), wires: [['sink']] })],
       },
     ],
   },
@@ -250,7 +309,32 @@ async function pump(entry, make, { ms, warmMs, window }) {
   return rate;
 }
 
-async function runInProcessBench({ rounds = 3, ms = 1500, warmMs = 300, window = 200, cases } = {}, log = () => {}) {
+/** Gives every device of a `trackedMaker` its first reading, so the node tracks them all. */
+async function fill(entry, make, window) {
+  sink.reset();
+  let sent = 0;
+  while (sent < make.tracked) {
+    while (sent < make.tracked && sent - sink.count < window) {
+      entry.receive(make.fill());
+      sent++;
+    }
+    await new Promise((resolve) => {
+      sink.waiter = () => {
+        if (sent - sink.count <= window / 2 || sink.count >= sent) {
+          sink.waiter = null;
+          resolve();
+        }
+      };
+    });
+  }
+  await new Promise((resolve) => {
+    if (sink.count >= sent) return resolve();
+    sink.waiter = () => sink.count >= sent && resolve();
+  });
+  sink.reset();
+}
+
+async function runInProcessBench({ rounds = 3, ms = 1500, warmMs = 300, window = 200, cases, tracked = TRACKED } = {}, log = () => {}) {
   const chosen = GROUPS.map((g) => ({ ...g, cases: g.cases.filter((c) => !cases || cases.includes(c.key)) })).filter((g) => g.cases.length);
   const runtime = await startRuntime({ withSink: true });
   const samples = {};
@@ -264,11 +348,13 @@ async function runInProcessBench({ rounds = 3, ms = 1500, warmMs = 300, window =
           await runtime.deploy([{ id: 'bench', type: 'tab', label: 'bench' }, ...c.nodes, SINK], c.nodes.map((n) => n.id).concat('sink'));
           const entry = runtime.RED.nodes.getNode('entry');
           if (!entry) throw new Error(`${c.key}: the flow did not start (is the package built?)`);
+          const make = c.make({ tracked });
+          if (make.fill) await fill(entry, make, window);
           if (round < 0) {
-            await pump(entry, c.make(), { ms: warmMs, warmMs: 0, window });
+            await pump(entry, make, { ms: warmMs, warmMs: 0, window });
             continue;
           }
-          const rate = await pump(entry, c.make(), { ms, warmMs, window });
+          const rate = await pump(entry, make, { ms, warmMs, window });
           (samples[c.key] = samples[c.key] || []).push(rate);
           log(`  round ${round + 1} ${g.group.padEnd(18)} ${c.key.padEnd(20)} ${Math.round(rate)} msg/s`);
         }
@@ -285,11 +371,11 @@ async function runInProcessBench({ rounds = 3, ms = 1500, warmMs = 300, window =
       group: g.group,
       cases: g.cases.map((c) => {
         const perSecond = median(samples[c.key]);
-        return { key: c.key, label: c.label, ours: Boolean(c.ours), baseline: Boolean(c.baseline), perSecond, vsBuiltIn: perSecond / base, samples: samples[c.key] };
+        return { key: c.key, label: c.label.replace('{tracked}', tracked.toLocaleString('en-US')), ours: Boolean(c.ours), baseline: Boolean(c.baseline), perSecond, vsBuiltIn: perSecond / base, samples: samples[c.key] };
       }),
     };
   });
-  return { settings: { rounds, ms, warmMs, window }, groups: result };
+  return { settings: { rounds, ms, warmMs, window, tracked }, groups: result };
 }
 
 function formatInProcess(result) {
@@ -312,6 +398,7 @@ if (require.main === module) {
     ms: Number(args.ms) || (quick ? 300 : 1500),
     warmMs: quick ? 100 : 300,
     cases: args.cases ? String(args.cases).split(',') : undefined,
+    tracked: Number(args.tracked) || (quick ? 20_000 : TRACKED),
   };
   const log = args.json ? () => {} : (line) => console.log(line);
   runInProcessBench(settings, log).then(

@@ -26,7 +26,7 @@ describe('benchmark smoke test (bench/inprocess.js --quick)', function () {
     assert.match(versions['node-red'], /^\d+\.\d+\.\d+/);
     assert.deepStrictEqual(
       inprocess.groups.map((g) => g.group),
-      ['nightlight decide', 'light telemetry', 'LED command'],
+      ['nightlight decide', 'nightlight decide, devices tracked (ratio: to 10 tracked)', 'light telemetry', 'LED command'],
     );
     for (const g of inprocess.groups) {
       assert.strictEqual(g.cases.filter((c) => c.baseline).length, 1, `${g.group}: one built-in baseline`);
