@@ -2,7 +2,7 @@
 'use strict';
 // `npm run bench`: the three benchmarks of issue 6 and the targets, in one run.
 //
-//   npm run bench                 full: 3 alternating rounds (about 8 minutes)
+//   npm run bench                 full: 3 alternating rounds (about 12 minutes)
 //   npm run bench -- --quick      one short round of everything (about 1.5 minutes)
 //   npm run bench -- --only mqtt,inprocess,scale
 //   npm run bench -- --rounds 5 --seconds 8
