@@ -10,8 +10,8 @@ const { performance } = require('perf_hooks');
 const { parseArgs, median, versions, machine } = require('./lib/common');
 const { startRuntime } = require('./lib/nodered');
 const sink = require('./lib/sink');
+const { THRESHOLD, retopic, builtInChain, functionServer } = require('./lib/flows');
 
-const THRESHOLD = 300;
 /** Devices tracked in the "devices tracked" cases, unless `--tracked` says otherwise (`--quick`: 20,000). */
 const TRACKED = 1_000_000;
 const DEVICES = 10;
@@ -83,6 +83,8 @@ function trackedMaker(tracked, active) {
 
 const at = (n) => ({ z: 'bench', x: 100, y: 100, ...n });
 const SINK = at({ id: 'sink', type: 'bench-sink', wires: [] });
+/** Our server node as the benchmark runs it (emit every, so every reading answers), with `extra` settings. */
+const decide = (extra) => at({ id: 'entry', type: 'nightlight-decide', threshold: String(THRESHOLD), emit: 'every', qos: '1', retain: true, wires: [['sink']], ...extra });
 
 /**
  * Each group compares one of our nodes with the built-in nodes a user would wire for
@@ -97,65 +99,41 @@ const GROUPS = [
         label: 'nightlight decide (emit every)',
         ours: true,
         make: telemetryMaker,
-        nodes: [at({ id: 'entry', type: 'nightlight-decide', threshold: String(THRESHOLD), emit: 'every', qos: '1', retain: true, wires: [['sink']] })],
+        nodes: [decide()],
       },
       {
         key: 'decide-ours-change',
         label: 'nightlight decide (emit change)',
         ours: true,
         make: telemetryMaker,
-        nodes: [at({ id: 'entry', type: 'nightlight-decide', threshold: String(THRESHOLD), emit: 'change', qos: '1', retain: true, wires: [['sink']] })],
+        nodes: [decide({ emit: 'change' })],
       },
       {
         key: 'decide-ours-buffer',
         label: 'nightlight decide (emit every), Buffer payload',
         ours: true,
         make: bufferTelemetryMaker,
-        nodes: [at({ id: 'entry', type: 'nightlight-decide', threshold: String(THRESHOLD), emit: 'every', qos: '1', retain: true, wires: [['sink']] })],
+        nodes: [decide()],
       },
       {
         key: 'decide-chain',
         label: 'built-in chain: change -> switch -> change',
         baseline: true,
         make: telemetryMaker,
-        nodes: [
-          at({ id: 'entry', type: 'change', rules: [{ t: 'change', p: 'topic', pt: 'msg', from: '/telemetry', fromt: 'str', to: '/commands', tot: 'str' }], wires: [['dark']] }),
-          at({
-            id: 'dark',
-            type: 'switch',
-            property: 'payload.light',
-            propertyType: 'msg',
-            rules: [{ t: 'lt', v: String(THRESHOLD), vt: 'num' }, { t: 'else' }],
-            checkall: 'false',
-            outputs: 2,
-            wires: [['on'], ['off']],
-          }),
-          at({ id: 'on', type: 'change', rules: [{ t: 'set', p: 'payload', pt: 'msg', to: '{"led_on":true}', tot: 'json' }], wires: [['sink']] }),
-          at({ id: 'off', type: 'change', rules: [{ t: 'set', p: 'payload', pt: 'msg', to: '{"led_on":false}', tot: 'json' }], wires: [['sink']] }),
-        ],
+        nodes: builtInChain(at, 'entry', 'sink'),
       },
       {
         // Not a decision: the least one node costs in this runtime, the bound for any single node.
         key: 'decide-floor',
         label: "Node-RED's floor: one change node (set topic), no decision",
         make: telemetryMaker,
-        nodes: [
-          at({ id: 'entry', type: 'change', rules: [{ t: 'change', p: 'topic', pt: 'msg', from: '/telemetry', fromt: 'str', to: '/commands', tot: 'str' }], wires: [['sink']] }),
-        ],
+        nodes: [retopic(at, 'entry', 'sink')],
       },
       {
         key: 'decide-function',
         label: 'one function node',
         make: telemetryMaker,
-        nodes: [
-          at({
-            id: 'entry',
-            type: 'function',
-            func: `msg.topic = msg.topic.split('/')[0] + '/commands';\nmsg.payload = { led_on: msg.payload.light < ${THRESHOLD} };\nreturn msg;`,
-            outputs: 1,
-            wires: [['sink']],
-          }),
-        ],
+        nodes: [functionServer(at, 'entry', 'sink')],
       },
     ],
   },
@@ -169,20 +147,20 @@ const GROUPS = [
         label: '10 devices tracked',
         baseline: true,
         make: () => trackedMaker(10, 10),
-        nodes: [at({ id: 'entry', type: 'nightlight-decide', threshold: String(THRESHOLD), emit: 'every', qos: '1', retain: true, wires: [['sink']] })],
+        nodes: [decide()],
       },
       {
         key: 'tracked-1m-active',
         label: '{tracked} tracked, readings from 1,000 of them',
         ours: true,
         make: ({ tracked }) => trackedMaker(tracked, 1000),
-        nodes: [at({ id: 'entry', type: 'nightlight-decide', threshold: String(THRESHOLD), emit: 'every', qos: '1', retain: true, maxDevices: String(TRACKED), wires: [['sink']] })],
+        nodes: [decide({ maxDevices: String(TRACKED) })],
       },
       {
         key: 'tracked-1m-all',
         label: '{tracked} tracked, readings from any of them',
         make: ({ tracked }) => trackedMaker(tracked, 0),
-        nodes: [at({ id: 'entry', type: 'nightlight-decide', threshold: String(THRESHOLD), emit: 'every', qos: '1', retain: true, maxDevices: String(TRACKED), wires: [['sink']] })],
+        nodes: [decide({ maxDevices: String(TRACKED) })],
       },
     ],
   },

@@ -16,12 +16,12 @@
 // until commands come back, so readiness does not depend on guessing a delay.
 const { parseArgs } = require('./lib/common');
 const { startRuntime } = require('./lib/nodered');
+const { THRESHOLD, retopic, builtInChain, functionServer } = require('./lib/flows');
 
 const args = parseArgs(process.argv.slice(2));
 const variant = String(args.variant);
 const brokerUrl = String(args.broker);
 const qos = Number(args.qos) === 1 ? 1 : 0;
-const THRESHOLD = 300;
 
 function tell(message) {
   if (process.send) process.send(message);
@@ -74,61 +74,9 @@ function flowFor(name, port) {
   // Ours sets qos/retain on each command (defaults: 1 and retained); the out node keeps them.
   const mqttOut = (fromMsg) =>
     node({ id: 'out', type: 'mqtt out', topic: '', qos: fromMsg ? '' : String(qos), retain: fromMsg ? '' : 'false', broker: 'broker', wires: [] });
-  if (name === 'chain') {
-    return [
-      tab,
-      broker,
-      mqttIn(['topic']),
-      node({
-        id: 'topic',
-        type: 'change',
-        rules: [{ t: 'change', p: 'topic', pt: 'msg', from: '/telemetry', fromt: 'str', to: '/commands', tot: 'str' }],
-        wires: [['dark']],
-      }),
-      node({
-        id: 'dark',
-        type: 'switch',
-        property: 'payload.light',
-        propertyType: 'msg',
-        rules: [{ t: 'lt', v: String(THRESHOLD), vt: 'num' }, { t: 'else' }],
-        checkall: 'false',
-        outputs: 2,
-        wires: [['on'], ['off']],
-      }),
-      node({ id: 'on', type: 'change', rules: [{ t: 'set', p: 'payload', pt: 'msg', to: '{"led_on":true}', tot: 'json' }], wires: [['out']] }),
-      node({ id: 'off', type: 'change', rules: [{ t: 'set', p: 'payload', pt: 'msg', to: '{"led_on":false}', tot: 'json' }], wires: [['out']] }),
-      mqttOut(false),
-    ];
-  }
-  if (name === 'floor') {
-    return [
-      tab,
-      broker,
-      mqttIn(['topic']),
-      node({
-        id: 'topic',
-        type: 'change',
-        rules: [{ t: 'change', p: 'topic', pt: 'msg', from: '/telemetry', fromt: 'str', to: '/commands', tot: 'str' }],
-        wires: [['out']],
-      }),
-      mqttOut(false),
-    ];
-  }
-  if (name === 'function') {
-    return [
-      tab,
-      broker,
-      mqttIn(['fn']),
-      node({
-        id: 'fn',
-        type: 'function',
-        func: `msg.topic = msg.topic.split('/')[0] + '/commands';\nmsg.payload = { led_on: msg.payload.light < ${THRESHOLD} };\nreturn msg;`,
-        outputs: 1,
-        wires: [['out']],
-      }),
-      mqttOut(false),
-    ];
-  }
+  if (name === 'chain') return [tab, broker, mqttIn(['topic']), ...builtInChain(node, 'topic', 'out'), mqttOut(false)];
+  if (name === 'floor') return [tab, broker, mqttIn(['topic']), retopic(node, 'topic', 'out'), mqttOut(false)];
+  if (name === 'function') return [tab, broker, mqttIn(['fn']), functionServer(node, 'fn', 'out'), mqttOut(false)];
   if (name === 'ours-every' || name === 'ours-change' || name === 'ours-every-unretained') {
     return [
       tab,

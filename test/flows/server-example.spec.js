@@ -5,7 +5,7 @@
 const assert = require('assert');
 const mqtt = require('mqtt');
 const { until, useServer } = require('../support/runtime');
-const { forEachBroker } = require('../support/brokers');
+const { forEachBroker, useBroker } = require('../support/brokers');
 const { loadExample } = require('../support/examples');
 const { lessonDevice } = require('../support/mqtt-clients');
 
@@ -25,12 +25,7 @@ forEachBroker((startBroker, kind) => {
     this.timeout(30000);
     let broker;
     useServer();
-    beforeEach(async function () {
-      broker = await startBroker();
-    });
-    afterEach(async function () {
-      await broker.close();
-    });
+    useBroker(startBroker, (started) => (broker = started));
 
     it('gives several lesson devices their own correct commands, with the band', async function () {
       await loadServer(broker);

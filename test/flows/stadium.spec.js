@@ -5,7 +5,7 @@
 const assert = require('assert');
 const mqtt = require('mqtt');
 const { helper, until, useServer } = require('../support/runtime');
-const { forEachBroker } = require('../support/brokers');
+const { forEachBroker, useBroker } = require('../support/brokers');
 const { loadExample } = require('../support/examples');
 
 const COMMANDS = 'stadium/floodlights/commands';
@@ -18,12 +18,7 @@ forEachBroker((startBroker, kind) => {
     this.timeout(30000);
     let broker;
     useServer();
-    beforeEach(async function () {
-      broker = await startBroker();
-    });
-    afterEach(async function () {
-      await broker.close();
-    });
+    useBroker(startBroker, (started) => (broker = started));
 
     it('a shaded sensor does not switch the floodlights; most sensors dark does', async function () {
       const watcher = await mqtt.connectAsync(broker.url, { clientId: 'floodlight-watcher', reconnectPeriod: 0 });

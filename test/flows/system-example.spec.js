@@ -4,7 +4,7 @@
 // the lesson's device and server.
 const assert = require('assert');
 const { helper, until, collect, useServer } = require('../support/runtime');
-const { forEachBroker } = require('../support/brokers');
+const { forEachBroker, useBroker } = require('../support/brokers');
 const { loadExample } = require('../support/examples');
 const { lessonDevice, lessonServer, clearRetained } = require('../support/mqtt-clients');
 
@@ -16,12 +16,7 @@ forEachBroker((startBroker, kind) => {
     this.timeout(30000);
     let broker;
     useServer();
-    before(async function () {
-      broker = await startBroker();
-    });
-    after(async function () {
-      await broker.close();
-    });
+    useBroker(startBroker, (started) => (broker = started), { perTest: false });
 
     it('switches the LED on when the preset makes it dark and off when bright', async function () {
       await loadExample(EXAMPLE, broker, { probe: ['nl1_led_debug'] });

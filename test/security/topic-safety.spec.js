@@ -7,7 +7,7 @@ const assert = require('assert');
 const path = require('path');
 const mqtt = require('mqtt');
 const { helper, ours, core, until, useServer, onTab, dist } = require('../support/runtime');
-const { forEachBroker } = require('../support/brokers');
+const { forEachBroker, useBroker } = require('../support/brokers');
 const { Gen, fuzzSeed } = require('../support/hostile');
 
 const { TopicTemplate, deviceIdProblem } = require(path.join(dist, 'lib', 'topics.js'));
@@ -158,12 +158,7 @@ describe('per-device topic safety', function () {
     forEachBroker((startBroker, kind) => {
       describe(kind, function () {
         let broker;
-        before(async function () {
-          broker = await startBroker();
-        });
-        after(async function () {
-          await broker.close();
-        });
+        useBroker(startBroker, (started) => (broker = started), { perTest: false });
 
         it('commands go to <id>/commands of well-formed ids only', async function () {
           await helper.load([ours.decide, core.mqtt, core.catch], onTab([

@@ -182,4 +182,20 @@ function forEachBroker(define) {
   }
 }
 
-module.exports = { HOST, freePort, waitForPort, mosquittoPath, startAedes, startMosquitto, forEachBroker };
+/**
+ * Inside a describe: a fresh broker from `startBroker` for each test (or, with
+ * `{ perTest: false }`, one for the whole suite), handed to `use`, and closed afterwards.
+ */
+function useBroker(startBroker, use, { perTest = true } = {}) {
+  let broker;
+  (perTest ? beforeEach : before)(async function () {
+    broker = await startBroker();
+    use(broker);
+  });
+  (perTest ? afterEach : after)(async function () {
+    if (broker) await broker.close();
+    broker = undefined;
+  });
+}
+
+module.exports = { HOST, freePort, waitForPort, mosquittoPath, startAedes, startMosquitto, forEachBroker, useBroker };
