@@ -1,21 +1,22 @@
 'use strict';
 // The edit dialogs check device ids and topic templates in the browser with their own copy
-// of the rules (an editor script cannot import the library). This runs those copies, as
-// written in each node's .html, against the library on the same table, so they cannot drift.
+// of the rules (an editor script cannot import the library), in resources/editor.js, which
+// every node's .html loads. This runs that copy against the library on the same table, so
+// they cannot drift, and checks that each dialog uses it instead of a copy of its own.
 const assert = require('assert');
 const fs = require('fs');
 const path = require('path');
 const { deviceIdProblem, templateProblem } = require('../dist/nodes/lib/topics');
 
-const nodesDir = path.join(__dirname, '..', 'nodes');
+const root = path.join(__dirname, '..');
+const nodesDir = path.join(root, 'nodes');
+const SCRIPT = 'resources/node-red-contrib-nightlight/editor.js';
 
-/** The named function from a node's editor script, as a callable. */
-function editorFunction(file, name) {
-  const html = fs.readFileSync(path.join(nodesDir, file), 'utf8');
-  const start = html.indexOf(`function ${name}(`);
-  assert.ok(start >= 0, `${file} defines ${name}`);
-  const end = html.indexOf('\n    }\n', start);
-  return new Function(`${html.slice(start, end + 6)}; return ${name};`)();
+/** resources/editor.js run as the editor runs it, with a window of its own. */
+function loadEditorScript() {
+  const window = {};
+  new Function('window', fs.readFileSync(path.join(root, 'resources', 'editor.js'), 'utf8'))(window);
+  return window.nightlightEditor;
 }
 
 const ids = [
@@ -29,27 +30,56 @@ const templates = [
 ];
 
 describe('editor validation rules match the library', function () {
-  for (const file of ['light-telemetry.html', 'led-command.html']) {
-    it(`${file}: device ids`, function () {
-      const idProblem = editorFunction(file, 'idProblem');
-      for (const id of ids) {
-        const lib = deviceIdProblem(id);
-        const editor = idProblem(id);
-        assert.strictEqual(editor === null, lib === null, `${JSON.stringify(id)}: editor ${editor}, library ${lib}`);
-      }
-    });
-  }
-  it('nightlight-decide.html: group names are device ids', function () {
-    const isDeviceId = editorFunction('nightlight-decide.html', 'isDeviceId');
-    for (const id of ids) assert.strictEqual(isDeviceId(id), deviceIdProblem(id) === null, JSON.stringify(id));
+  const editor = loadEditorScript();
+
+  it('device ids', function () {
+    for (const id of ids) {
+      const lib = deviceIdProblem(id);
+      const problem = editor.idProblem(id);
+      assert.strictEqual(problem === null, lib === null, `${JSON.stringify(id)}: editor ${problem}, library ${lib}`);
+    }
   });
+
+  it('topic templates', function () {
+    for (const template of templates) {
+      const lib = templateProblem(template);
+      assert.strictEqual(editor.templateProblem(template) === null, lib === null, `${JSON.stringify(template)}: library ${lib}`);
+    }
+  });
+
   for (const file of ['light-telemetry.html', 'led-command.html', 'nightlight-decide.html']) {
-    it(`${file}: topic templates`, function () {
-      const editorTemplateProblem = editorFunction(file, 'templateProblem');
-      for (const template of templates) {
-        const lib = templateProblem(template);
-        assert.strictEqual(editorTemplateProblem(template) === null, lib === null, `${JSON.stringify(template)}: library ${lib}`);
-      }
+    it(`${file} loads the shared rules before its own script and keeps no copy of them`, function () {
+      const html = fs.readFileSync(path.join(nodesDir, file), 'utf8');
+      const tag = html.indexOf(`<script src="${SCRIPT}"></script>`);
+      assert.ok(tag >= 0, `${file} loads ${SCRIPT}`);
+      assert.ok(tag < html.indexOf('<script type="text/javascript">'), 'before its own script');
+      assert.doesNotMatch(html, /function (idProblem|templateProblem)\(/);
+      assert.doesNotMatch(html, /\\u001f/, 'no copy of the character rules');
     });
   }
+
+  it('the validators name messages that exist, and show them only when asked', function () {
+    const calls = [];
+    const window = { RED: { _: (key, args) => (calls.push([key, args]), `text of ${key}`) }, $: () => ({ val: () => undefined }) };
+    new Function('window', fs.readFileSync(path.join(root, 'resources', 'editor.js'), 'utf8'))(window);
+    const check = window.nightlightEditor.forNode('nightlight-decide');
+    const whole = check.range(1, 10, { key: 'count', whole: true, empty: false });
+    assert.deepStrictEqual([whole(5), whole(5.5), whole(''), whole(undefined), whole(11)], [true, false, false, true, false]);
+    assert.strictEqual(whole(0, {}), 'text of node-red-contrib-nightlight/nightlight-decide:nightlight-decide.errors.count');
+    assert.deepStrictEqual(calls.pop()[1], { min: 1, max: 10 });
+    const loose = check.range(0, 1);
+    assert.deepStrictEqual([loose(''), loose('0.5'), loose('x'), loose(2)], [true, true, false, false]);
+    assert.deepStrictEqual([check.choice(['a', 'b'])('a'), check.choice(['a', 'b'])('c'), check.choice(['a'])(undefined)], [true, false, true]);
+    assert.deepStrictEqual([check.topic('{id}/x'), check.topic('+/x')], [true, false]);
+    const id = check.deviceId();
+    assert.deepStrictEqual([id.call({ deviceIdType: 'str' }, 'desk'), id.call({ deviceIdType: 'str' }, 'a/b'), id.call({ deviceIdType: 'env' }, 'DEVICE'), id.call({ deviceIdType: 'str' }, '${DEVICE}')], [true, false, true, true]);
+    assert.strictEqual(check.deviceId(() => false).call({}, 'a/b'), true, 'a field not in use is not checked');
+    // every message key the dialogs can show exists in every language
+    for (const lang of fs.readdirSync(path.join(nodesDir, 'locales'))) {
+      for (const [type, keys] of Object.entries({ 'light-telemetry': ['range', 'choice', 'topic', 'device-id', 'offline', 'store'], 'led-command': ['range', 'choice', 'topic', 'device-id', 'maxBytes'], 'nightlight-decide': ['choice', 'topic', 'count', 'seconds', 'threshold', 'band', 'maxDevices', 'maxBytes', 'groupName', 'members'] })) {
+        const catalog = JSON.parse(fs.readFileSync(path.join(nodesDir, 'locales', lang, `${type}.json`), 'utf8'));
+        for (const key of keys) assert.ok(catalog[type].errors[key], `${lang}/${type}.json: errors.${key}`);
+      }
+    }
+  });
 });

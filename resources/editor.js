@@ -1,0 +1,87 @@
+/*
+ * What the edit dialogs of the three nightlight nodes share. Each node's .html loads this
+ * file (Node-RED serves a module's resources/ folder at resources/<module>/) before its own
+ * script; the rules are those of nodes/lib/topics.ts, and test/editor-rules.spec.js holds
+ * them to the library.
+ */
+(function (root) {
+    "use strict";
+    if (root.nightlightEditor) { return; }
+    // Control characters and lone UTF-16 surrogates, refused in ids and topics alike.
+    var UNSAFE = "[\\u0001-\\u001f\\u007f-\\u009f]|[\\ud800-\\udbff](?![\\udc00-\\udfff])|(?<![\\ud800-\\udbff])[\\udc00-\\udfff]";
+    var ID_CHARS = new RegExp("[+#/\\u0000]|" + UNSAFE);
+    var TOPIC_CHARS = new RegExp("[+#\\u0000]|" + UNSAFE);
+
+    /** Why `v` cannot be a device id, or null: it must never widen a subscription or reach another device. */
+    function idProblem(v) {
+        if (typeof v !== "string" || v.length === 0) { return "empty"; }
+        if (Array.from(v).length > 64) { return "too-long"; }
+        if (ID_CHARS.test(v)) { return "forbidden-char"; }
+        if (v.charAt(0) === "$") { return "leading-dollar"; }
+        return null;
+    }
+
+    /** Why `v` cannot be a topic template, or null: a publishable topic with exactly one whole level "{id}". */
+    function templateProblem(v) {
+        if (typeof v !== "string" || v.length === 0) { return "empty"; }
+        if (v.length > 256) { return "too-long"; }
+        if (TOPIC_CHARS.test(v)) { return "wildcard"; }
+        if (v.charAt(0) === "$") { return "leading-dollar"; }
+        var levels = v.split("/").filter(function (l) { return l.indexOf("{id}") !== -1; });
+        return levels.length === 1 && levels[0] === "{id}" ? null : "placeholder";
+    }
+
+    /**
+     * The validators of one node type. Validators run outside the node's catalog scope, so
+     * their messages name the catalog in full.
+     */
+    function forNode(type) {
+        function text(key, args) {
+            return root.RED._("node-red-contrib-nightlight/" + type + ":" + type + "." + key, args);
+        }
+        /** A validator: `ok(v)` (called with the node as `this`), or the message `errors.<key>` when asked for one. */
+        function check(key, ok, args) {
+            return function (v, opt) {
+                return ok.call(this, v) || (opt ? text("errors." + key, args) : false);
+            };
+        }
+        return {
+            text: text,
+            check: check,
+            /** A select field: one of its options (undefined: missing from an older flow, the default applies). */
+            choice: function (values) {
+                return check("choice", function (v) { return v === undefined || values.indexOf(String(v)) !== -1; });
+            },
+            /**
+             * A number field from min to max. undefined (missing from an older flow) is the
+             * default; so is an empty field unless `options.empty` is false. `options.whole`
+             * asks for a whole number, `options.key` names the message (default "range").
+             */
+            range: function (min, max, options) {
+                var o = options || {};
+                return check(o.key || "range", function (v) {
+                    var n = Number(v);
+                    if (v === undefined || (v === "" && o.empty !== false)) { return true; }
+                    return v !== "" && isFinite(n) && n >= min && n <= max && (!o.whole || Math.floor(n) === n);
+                }, { min: min, max: max });
+            },
+            /** A topic template field. */
+            topic: check("topic", function (v) { return !templateProblem(v); }),
+            /**
+             * The device id field (a str or env typed input): a valid id, or any non-empty
+             * environment variable name or ${VAR}. `applies(node)`, when given, says whether
+             * the field is in use at all.
+             */
+            deviceId: function (applies) {
+                return check("device-id", function (v) {
+                    if (applies && !applies(this)) { return true; }
+                    var type = root.$("#node-input-deviceId-type").val() || this.deviceIdType;
+                    if (type === "env" || /^\$\{[^}]+\}$/.test(v)) { return !!v; }
+                    return !idProblem(v);
+                });
+            }
+        };
+    }
+
+    root.nightlightEditor = { idProblem: idProblem, templateProblem: templateProblem, forNode: forNode };
+})(typeof window !== "undefined" ? window : globalThis);
