@@ -56,6 +56,21 @@ function timeReadings(engine, ids, seq, order, now) {
   return { nsPerReading: ns / order.length, commands };
 }
 
+/**
+ * The floor for any keyed state: a bare Map from the same ids to a small object, one
+ * lookup and two field writes per reading, over the same order. What it costs at a size
+ * is what the memory hierarchy charges for reaching one entry among that many.
+ */
+function timeBareMap(map, ids, order, now) {
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < order.length; i++) {
+    const entry = map.get(ids[order[i]]);
+    entry.light = i % 2 ? 100 : 900;
+    entry.seen = now + i;
+  }
+  return Number(process.hrtime.bigint() - start) / order.length;
+}
+
 function measureDevices(DecisionEngine, n, { readings, repeats }) {
   const ids = makeIds(n);
   const seq = new Uint32Array(n);
@@ -103,7 +118,14 @@ function measureDevices(DecisionEngine, n, { readings, repeats }) {
   const nearRuns = [];
   const t2 = t + repeats * readings;
   for (let r = 0; r < repeats; r++) nearRuns.push(timeReadings(engine, ids, seq, near, t2 + r * readings));
+  // The same three orders through a bare Map (built after the engine is measured, so it
+  // does not count in the engine's heap).
+  const bare = new Map();
+  for (let i = 0; i < n; i++) bare.set(ids[i], { light: 100, seen: now });
+  const bareTime = (o) => median(Array.from({ length: repeats }, (_, r) => timeBareMap(bare, ids, o, now + r)));
+  const mapFloor = { nsPerReading: bareTime(order), nsPerReadingHot: bareTime(hot), nsPerReadingHotNear: bareTime(near) };
   return {
+    mapFloor,
     devices: n,
     heapBytesPerDevice: (after - before) / (n * copies),
     idBytesPerDevice: idBytes,
@@ -179,6 +201,11 @@ function runScaleBench({ sizes = [10_000, 100_000, 1_000_000], groupSizes = [10,
     settings: { sizes, groupSizes, readings, repeats },
     devices,
     groups,
+    mapFloorGrowth: {
+      nsPerReading: last.mapFloor.nsPerReading / first.mapFloor.nsPerReading,
+      nsPerReadingHot: last.mapFloor.nsPerReadingHot / first.mapFloor.nsPerReadingHot,
+      nsPerReadingHotNear: last.mapFloor.nsPerReadingHotNear / first.mapFloor.nsPerReadingHotNear,
+    },
     growth: { nsPerReading: last.nsPerReading / first.nsPerReading, nsPerReadingHot: last.nsPerReadingHot / first.nsPerReadingHot, nsPerReadingHotNear: last.nsPerReadingHotNear / first.nsPerReadingHotNear, from: first.devices, to: last.devices },
   };
 }
