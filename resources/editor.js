@@ -37,7 +37,7 @@
      */
     function forNode(type) {
         function text(key, args) {
-            return root.RED._("node-red-contrib-nightlight/" + type + ":" + type + "." + key, args);
+            return root.RED._("@nightlight-iot/node-red-nightlight/" + type + ":" + type + "." + key, args);
         }
         /** A validator: `ok(v)` (called with the node as `this`), or the message `errors.<key>` when asked for one. */
         function check(key, ok, args) {

@@ -68,8 +68,8 @@ async function startBroker() {
 function prepareUserDir(broker) {
   const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nightlight-demo-'));
   const modules = path.join(userDir, 'node_modules');
-  fs.mkdirSync(modules);
-  fs.symlinkSync(root, path.join(modules, 'node-red-contrib-nightlight'), 'dir');
+  fs.mkdirSync(path.join(modules, '@nightlight-iot'), { recursive: true });
+  fs.symlinkSync(root, path.join(modules, '@nightlight-iot/node-red-nightlight'), 'dir');
   const flows = JSON.parse(fs.readFileSync(path.join(root, 'examples', '01-whole-system.json'), 'utf8'));
   for (const node of flows) {
     if (node.type === 'mqtt-broker') {

@@ -10,7 +10,7 @@ const { deviceIdProblem, templateProblem } = require('../dist/nodes/lib/topics')
 
 const root = path.join(__dirname, '..');
 const nodesDir = path.join(root, 'nodes');
-const SCRIPT = 'resources/node-red-contrib-nightlight/editor.js';
+const SCRIPT = 'resources/@nightlight-iot/node-red-nightlight/editor.js';
 
 /** resources/editor.js run as the editor runs it, with a window of its own. */
 function loadEditorScript() {
@@ -65,7 +65,7 @@ describe('editor validation rules match the library', function () {
     const check = window.nightlightEditor.forNode('nightlight-decide');
     const whole = check.range(1, 10, { key: 'count', whole: true, empty: false });
     assert.deepStrictEqual([whole(5), whole(5.5), whole(''), whole(undefined), whole(11)], [true, false, false, true, false]);
-    assert.strictEqual(whole(0, {}), 'text of node-red-contrib-nightlight/nightlight-decide:nightlight-decide.errors.count');
+    assert.strictEqual(whole(0, {}), 'text of @nightlight-iot/node-red-nightlight/nightlight-decide:nightlight-decide.errors.count');
     assert.deepStrictEqual(calls.pop()[1], { min: 1, max: 10 });
     const loose = check.range(0, 1);
     assert.deepStrictEqual([loose(''), loose('0.5'), loose('x'), loose(2)], [true, true, false, false]);

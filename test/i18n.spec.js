@@ -10,7 +10,7 @@ const path = require('path');
 const root = path.join(__dirname, '..');
 const src = path.join(root, 'nodes');
 const built = path.join(root, 'dist', 'nodes', 'locales');
-const MODULE = 'node-red-contrib-nightlight';
+const MODULE = '@nightlight-iot/node-red-nightlight';
 const NODES = Object.keys(require(path.join(root, 'package.json'))['node-red'].nodes).sort();
 const REQUIRED_LANGUAGES = ['en-US', 'bn', 'th'];
 const languages = fs.readdirSync(path.join(src, 'locales')).sort();
@@ -134,7 +134,7 @@ describe('message catalogs and help', function () {
         assert.deepStrictEqual(missing, [], `${node}.html uses keys that en-US lacks`);
         // RED._ outside the node's own label functions has no namespace: a bare key shows raw.
         const bare = [...html.matchAll(/\bRED\._\("([^"]+)"/g)].map((m) => m[1]).filter((k) => !k.includes(':'));
-        assert.deepStrictEqual(bare, [], 'RED._() keys name their catalog (node-red-contrib-nightlight/<node>:...)');
+        assert.deepStrictEqual(bare, [], 'RED._() keys name their catalog (@nightlight-iot/node-red-nightlight/<node>:...)');
       });
     }
 

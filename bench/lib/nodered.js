@@ -10,8 +10,8 @@ const { ROOT } = require('./common');
 
 async function startRuntime({ flows = [], withSink = false, logLevel = 'error' } = {}) {
   const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nightlight-bench-nodered-'));
-  fs.mkdirSync(path.join(userDir, 'node_modules'));
-  fs.symlinkSync(ROOT, path.join(userDir, 'node_modules', 'node-red-contrib-nightlight'), 'dir');
+  fs.mkdirSync(path.join(userDir, 'node_modules', '@nightlight-iot'), { recursive: true });
+  fs.symlinkSync(ROOT, path.join(userDir, 'node_modules', '@nightlight-iot/node-red-nightlight'), 'dir');
   const flowFile = path.join(userDir, 'flows.json');
   fs.writeFileSync(flowFile, JSON.stringify(flows));
   const RED = require('node-red');

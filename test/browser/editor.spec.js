@@ -15,7 +15,7 @@ const { until } = require('../support/runtime');
 const { describeInBrowser, launch, openPage, screenshot } = require('../support/browser');
 
 const root = path.join(__dirname, '..', '..');
-const MODULE = 'node-red-contrib-nightlight';
+const MODULE = '@nightlight-iot/node-red-nightlight';
 const TYPES = ['light-telemetry', 'nightlight-decide', 'led-command'];
 const EXAMPLES = fs
   .readdirSync(path.join(root, 'examples'))
@@ -139,7 +139,7 @@ describeInBrowser('editor in headless Chromium (packed package, real Node-RED)',
     }
   }
 
-  /** Import > Examples > node-red-contrib-nightlight > `file`, then drop the nodes on the canvas. */
+  /** Import > Examples > @nightlight-iot/node-red-nightlight > `file`, then drop the nodes on the canvas. */
   async function importExample(page, file) {
     await page.click('#red-ui-header-button-sidemenu');
     await page.click('#menu-item-import');

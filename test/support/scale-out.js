@@ -72,8 +72,8 @@ function instanceFlow(name, broker, { decideProps = {}, feedback = true, probes 
 /** A fresh Node-RED user directory with this package linked in, as a palette install would place it. */
 function userDirWithPackage() {
   const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nightlight-scale-'));
-  fs.mkdirSync(path.join(userDir, 'node_modules'));
-  fs.symlinkSync(root, path.join(userDir, 'node_modules', 'node-red-contrib-nightlight'), 'dir');
+  fs.mkdirSync(path.join(userDir, 'node_modules', '@nightlight-iot'), { recursive: true });
+  fs.symlinkSync(root, path.join(userDir, 'node_modules', '@nightlight-iot/node-red-nightlight'), 'dir');
   return userDir;
 }
 
