@@ -75,7 +75,7 @@
             deviceId: function (applies) {
                 return check("device-id", function (v) {
                     if (applies && !applies(this)) { return true; }
-                    var type = root.$("#node-input-deviceId-type").val() || this.deviceIdType;
+                    var type = root.$("#node-input-deviceIdType").val() || this.deviceIdType;
                     if (type === "env" || /^\$\{[^}]+\}$/.test(v)) { return !!v; }
                     return !idProblem(v);
                 });
