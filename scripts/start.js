@@ -9,6 +9,7 @@ const os = require('os');
 const net = require('net');
 const path = require('path');
 const { spawn } = require('child_process');
+const { linkPackage } = require('./link-package');
 
 const root = path.join(__dirname, '..');
 const HOST = '127.0.0.1';
@@ -68,8 +69,7 @@ async function startBroker() {
 function prepareUserDir(broker) {
   const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nightlight-demo-'));
   const modules = path.join(userDir, 'node_modules');
-  fs.mkdirSync(path.join(modules, '@nightlight-iot'), { recursive: true });
-  fs.symlinkSync(root, path.join(modules, '@nightlight-iot/node-red-nightlight'), 'dir');
+  linkPackage(userDir);
   const flows = JSON.parse(fs.readFileSync(path.join(root, 'examples', '01-whole-system.json'), 'utf8'));
   for (const node of flows) {
     if (node.type === 'mqtt-broker') {

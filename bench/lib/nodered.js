@@ -6,12 +6,11 @@ const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const http = require('http');
-const { ROOT } = require('./common');
+const { linkPackage } = require('../../scripts/link-package');
 
 async function startRuntime({ flows = [], withSink = false, logLevel = 'error' } = {}) {
   const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nightlight-bench-nodered-'));
-  fs.mkdirSync(path.join(userDir, 'node_modules', '@nightlight-iot'), { recursive: true });
-  fs.symlinkSync(ROOT, path.join(userDir, 'node_modules', '@nightlight-iot/node-red-nightlight'), 'dir');
+  linkPackage(userDir);
   const flowFile = path.join(userDir, 'flows.json');
   fs.writeFileSync(flowFile, JSON.stringify(flows));
   const RED = require('node-red');

@@ -8,6 +8,7 @@ const os = require('os');
 const path = require('path');
 const mqtt = require('mqtt');
 const { HOST } = require('./brokers');
+const { linkPackage } = require('../../scripts/link-package');
 const { startNodeRed } = require('./node-red-process');
 
 const root = path.join(__dirname, '..', '..');
@@ -72,8 +73,7 @@ function instanceFlow(name, broker, { decideProps = {}, feedback = true, probes 
 /** A fresh Node-RED user directory with this package linked in, as a palette install would place it. */
 function userDirWithPackage() {
   const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nightlight-scale-'));
-  fs.mkdirSync(path.join(userDir, 'node_modules', '@nightlight-iot'), { recursive: true });
-  fs.symlinkSync(root, path.join(userDir, 'node_modules', '@nightlight-iot/node-red-nightlight'), 'dir');
+  linkPackage(userDir);
   return userDir;
 }
 
