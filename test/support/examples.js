@@ -2,7 +2,6 @@
 // Loads a shipped example flow into the test runtime, pointed at a test broker.
 const fs = require('fs');
 const path = require('path');
-const { helper, allNodes, until } = require('./runtime');
 const { HOST } = require('./brokers');
 
 const examplesDir = path.join(__dirname, '..', '..', 'examples');
@@ -31,6 +30,8 @@ function prepareExample(file, broker, options = {}) {
 
 /** Loads the example and waits until every mqtt-broker config node is connected. */
 async function loadExample(file, broker, options = {}) {
+  // Loaded here, not at the top: the static checks of the shipped flows need no runtime.
+  const { helper, allNodes, until } = require('./runtime');
   const flow = prepareExample(file, broker, options);
   await helper.load(allNodes, flow, options.credentials || {});
   const brokers = flow.filter((n) => n.type === 'mqtt-broker').map((n) => helper.getNode(n.id));
@@ -38,4 +39,72 @@ async function loadExample(file, broker, options = {}) {
   return flow;
 }
 
-module.exports = { examplesDir, readExample, prepareExample, loadExample };
+const root = path.join(__dirname, '..', '..');
+const OUR_TYPES = ['light-telemetry', 'nightlight-decide', 'led-command'];
+
+/** Every flow we ship: the examples and the flow in docs/. */
+function shippedFlows() {
+  const files = fs
+    .readdirSync(examplesDir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((f) => path.join('examples', f));
+  return files.concat([path.join('docs', 'secure-nightlight.json')]).map((file) => ({ file, nodes: JSON.parse(fs.readFileSync(path.join(root, file), 'utf8')) }));
+}
+
+/**
+ * The element of the editor a field id names: jQuery's `$` as our dialogs use it, with
+ * no dialog open (no element matches), so validators fall back to the node's own values.
+ */
+function noDialog() {
+  const none = { length: 0, val: () => undefined, is: () => false, attr: () => undefined, prop: () => undefined };
+  return () => none;
+}
+
+/**
+ * What `nodes/<type>.html` registers with the editor, read by running its scripts as the
+ * editor runs them: resources/editor.js, then the inline script, against a small stand-in
+ * for RED that records `registerType`. Returns `{ definition, html, templateIds }`, where
+ * `templateIds` are the ids of the dialog template's elements.
+ */
+function editorDefinition(type) {
+  const html = fs.readFileSync(path.join(root, 'nodes', `${type}.html`), 'utf8');
+  const registered = {};
+  const $ = noDialog();
+  const RED = {
+    _: (key) => key,
+    settings: {},
+    nodes: { registerType: (name, definition) => (registered[name] = definition) },
+  };
+  const window = { RED, $ };
+  new Function('window', fs.readFileSync(path.join(root, 'resources', 'editor.js'), 'utf8'))(window);
+  const scripts = [...html.matchAll(/<script type="text\/javascript">([\s\S]*?)<\/script>/g)].map((m) => m[1]);
+  if (scripts.length !== 1) throw new Error(`${type}.html: expected one inline script, found ${scripts.length}`);
+  new Function('window', 'RED', '$', scripts[0])(window, RED, $);
+  const definition = registered[type];
+  if (!definition) throw new Error(`${type}.html does not register ${type}`);
+  const template = html.split(`data-template-name="${type}">`)[1];
+  if (!template) throw new Error(`${type}.html has no edit template`);
+  const templateIds = [...template.split('</script>')[0].matchAll(/\sid="([^"]+)"/g)].map((m) => m[1]);
+  return { definition, html, templateIds };
+}
+
+/**
+ * Why `value` is not a valid `property` of `node` for the editor, or null: the checks
+ * Node-RED's editor makes (an env reference ${VAR} or $(VAR) passes; `required` refuses
+ * ""; `validate` is called with the node as `this` and may answer false or a message).
+ */
+function propertyProblem(definition, node, property, value) {
+  const rule = definition.defaults[property];
+  if (typeof value === 'string' && /^\$(\([A-Za-z_][A-Za-z0-9_]*\)|\{[A-Za-z_][A-Za-z0-9_]*\})$/.test(value)) return null;
+  if (rule.required && value === '') return 'is required and empty';
+  if (rule.validate) {
+    if (rule.required === false && value === '') return null;
+    const answer = rule.validate.call(node, value, {});
+    if (typeof answer === 'string' || Array.isArray(answer)) return `is refused: ${answer}`;
+    if (!answer) return 'is refused by its validator';
+  }
+  return null;
+}
+
+module.exports = { examplesDir, readExample, prepareExample, loadExample, OUR_TYPES, shippedFlows, editorDefinition, propertyProblem };

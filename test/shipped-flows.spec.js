@@ -1,0 +1,109 @@
+'use strict';
+// Every flow we ship (examples/, docs/) is what a new user opens first. A node of ours
+// that lacks a property its editor defines opens with an empty (often red) field, shows rows
+// its mode hides, and is marked modified by Done without any edit. This holds each of our
+// nodes in every shipped flow to its type's editor `defaults`, read by running the node's
+// .html as the editor does, and checks the example settings the issue asks for.
+const assert = require('assert');
+const { OUR_TYPES, shippedFlows, editorDefinition, propertyProblem } = require('./support/examples');
+
+/** Node properties Node-RED keeps beside a type's defaults. */
+const LAYOUT = new Set(['id', 'type', 'z', 'g', 'x', 'y', 'w', 'h', 'wires', 'd', 'info', 'l']);
+
+describe('shipped flows carry every property their nodes\' editors define', function () {
+  const definitions = Object.fromEntries(OUR_TYPES.map((type) => [type, editorDefinition(type).definition]));
+  const flows = shippedFlows();
+
+  it('reads the defaults of each type from its editor file', function () {
+    for (const type of OUR_TYPES) {
+      const defaults = definitions[type].defaults;
+      assert.ok(defaults && Object.keys(defaults).length >= 10, `${type} registers its defaults`);
+      for (const [property, rule] of Object.entries(defaults)) assert.ok('value' in rule, `${type}.${property} has a default value`);
+    }
+    // The stand-in for the editor must let a validator refuse: a bad value is found.
+    assert.ok(propertyProblem(definitions['light-telemetry'], {}, 'offline', 'sometimes'));
+    assert.ok(propertyProblem(definitions['light-telemetry'], {}, 'maxBytes', ''));
+    assert.ok(propertyProblem(definitions['nightlight-decide'], { mode: 'group' }, 'groupName', 'a/b'));
+    assert.strictEqual(propertyProblem(definitions['nightlight-decide'], { mode: 'device' }, 'groupName', 'a/b'), null);
+  });
+
+  it('ships at least one of each of our node types', function () {
+    const seen = new Set(flows.flatMap(({ nodes }) => nodes.map((n) => n.type)));
+    for (const type of OUR_TYPES) assert.ok(seen.has(type), type);
+  });
+
+  for (const { file, nodes } of flows) {
+    const ours = nodes.filter((n) => OUR_TYPES.includes(n.type));
+    if (ours.length === 0) continue;
+    it(`${file}: ${ours.map((n) => n.id).join(', ')} have every editor property, valid, of the default's type`, function () {
+      const problems = [];
+      for (const node of ours) {
+        const { defaults } = definitions[node.type];
+        for (const [property, rule] of Object.entries(defaults)) {
+          if (!(property in node)) {
+            problems.push(`${node.id} (${node.type}) lacks ${property} (the editor's default is ${JSON.stringify(rule.value)})`);
+            continue;
+          }
+          const value = node[property];
+          if (typeof value !== typeof rule.value) problems.push(`${node.id}.${property} is ${JSON.stringify(value)}, a ${typeof value}; the editor keeps a ${typeof rule.value}`);
+          const problem = propertyProblem(definitions[node.type], node, property, value);
+          if (problem) problems.push(`${node.id}.${property} = ${JSON.stringify(value)} ${problem}`);
+        }
+        for (const property of Object.keys(node)) {
+          if (!LAYOUT.has(property) && !(property in defaults)) problems.push(`${node.id} has ${property}, which its editor does not define (never shown, never saved)`);
+        }
+        if (node.type === 'led-command') {
+          const outputs = node.state ? 2 : 1;
+          if (node.outputs !== outputs) problems.push(`${node.id}: outputs ${node.outputs}, the dialog sets ${outputs} for state ${node.state}`);
+          if ((node.wires || []).length !== outputs) problems.push(`${node.id}: ${(node.wires || []).length} wired outputs, ${outputs} expected`);
+        }
+      }
+      assert.deepStrictEqual(problems, []);
+    });
+  }
+});
+
+describe('example settings', function () {
+  const flows = Object.fromEntries(shippedFlows().map(({ file, nodes }) => [file.replace(/\\/g, '/'), nodes]));
+
+  it('example 3 (server) keeps its session across a broker restart: fixed client id, clean session off, QoS 1 subscriptions', function () {
+    const nodes = flows['examples/03-server-many-devices.json'];
+    const brokers = nodes.filter((n) => n.type === 'mqtt-broker');
+    assert.strictEqual(brokers.length, 1);
+    const [broker] = brokers;
+    assert.ok(typeof broker.clientid === 'string' && broker.clientid.length > 0, 'a fixed client id');
+    assert.strictEqual(broker.cleansession, false);
+    const subscriptions = nodes.filter((n) => n.type === 'mqtt in');
+    assert.ok(subscriptions.length > 0);
+    for (const n of subscriptions) assert.strictEqual(String(n.qos), '1', `${n.id} subscribes with QoS 1`);
+    const ids = Object.values(flows).flatMap((f) => f.filter((n) => n.type === 'mqtt-broker' && n.clientid && n.port === broker.port && n.broker === broker.broker));
+    assert.deepStrictEqual(ids.map((n) => n.clientid), [broker.clientid], 'no other shipped flow uses that client id on the same broker');
+  });
+
+  it('example 5 (scale-out) says on its canvas that it needs an MQTT 5 broker, and can be tried without devices', function () {
+    const nodes = flows['examples/05-scale-out-server.json'];
+    const byId = new Map(nodes.map((n) => [n.id, n]));
+    const [broker] = nodes.filter((n) => n.type === 'mqtt-broker');
+    assert.strictEqual(Number(broker.protocolVersion), 5);
+    const tab = nodes.find((n) => n.type === 'tab');
+    const comments = nodes.filter((n) => n.type === 'comment' && n.z === tab.id);
+    assert.ok(comments.some((c) => /MQTT 5/.test(c.name) && /\$share/.test(c.name)), `a comment's title (shown on the canvas) names the MQTT 5 need: ${comments.map((c) => c.name).join(' | ')}`);
+    const decide = nodes.find((n) => n.type === 'nightlight-decide');
+    const template = decide.telemetryTopic.split('/');
+    const simulated = nodes.filter((n) => n.type === 'inject' && n.wires.flat().includes(decide.id));
+    assert.ok(simulated.length >= 2, 'buttons feed readings into nightlight decide without a broker');
+    const lights = [];
+    for (const inject of simulated) {
+      assert.strictEqual(inject.once, false, `${inject.id} fires only when clicked (the scale-out tests and benchmark run this flow)`);
+      assert.strictEqual(inject.repeat, '', `${inject.id} does not repeat`);
+      const levels = inject.topic.split('/');
+      assert.strictEqual(levels.length, template.length, `${inject.id} topic ${inject.topic} matches ${decide.telemetryTopic}`);
+      template.forEach((level, i) => level !== '{id}' && assert.strictEqual(levels[i], level));
+      assert.strictEqual(inject.payloadType, 'json');
+      lights.push(JSON.parse(inject.payload).light);
+    }
+    assert.ok(lights.some((l) => l < decide.threshold) && lights.some((l) => l >= decide.threshold + decide.band), `one dark and one bright reading: ${lights}`);
+    const shown = decide.wires[0].map((id) => byId.get(id)).filter((n) => n && n.type === 'debug');
+    assert.ok(shown.some((d) => d.active && d.tostatus), 'a debug node shows the commands decided, on the canvas too');
+  });
+});
