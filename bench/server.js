@@ -99,9 +99,22 @@ function flowFor(name, port) {
   throw new Error(`unknown variant ${name}`);
 }
 
+/** The many-devices example, pointed at the benchmark's broker. */
+function exampleFlow(port) {
+  const { prepareExample } = require('../test/support/examples');
+  const simulated = ['nl3_comment_sim', 'nl3_tick', 'nl3_sim', 'nl3_sim_out'];
+  const devices = Number(args.devices) || 0;
+  return prepareExample('03-server-many-devices.json', { port }, { drop: simulated }).map((n) => {
+    if (n.type === 'nightlight-decide' && devices > Number(n.maxDevices)) return { ...n, maxDevices: devices };
+    if (n.type === 'debug' && args['quiet-debug']) return { ...n, active: false };
+    return n;
+  });
+}
+
 async function nodeRedServer() {
   const url = new URL(brokerUrl);
-  await startRuntime({ flows: flowFor(variant, Number(url.port)) });
+  const flows = variant === 'example' ? exampleFlow(Number(url.port)) : flowFor(variant, Number(url.port));
+  await startRuntime({ flows });
   tell({ ready: true });
 }
 
