@@ -70,3 +70,61 @@ export class StatusThrottle {
     this.node.status(this.render());
   }
 }
+
+/** The module name: Node-RED registers each node's catalog as `<module>/<node>`. */
+export const MODULE = '@nightlight-iot/node-red-nightlight';
+
+/**
+ * A status text of this many characters (grapheme clusters) fits under a node and the
+ * gap to the next one in the shipped layouts (9pt text, nodes about 230 px apart).
+ */
+export const STATUS_MAX = 32;
+
+const ELLIPSIS = '…';
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
+/** The characters of `text` as a reader counts them: a Bengali or Thai letter with its marks is one. */
+function characters(text: string): string[] {
+  return Array.from(graphemes.segment(text), (s) => s.segment);
+}
+
+/** The length of `text` in characters as a reader counts them (grapheme clusters). */
+export function statusLength(text: string): number {
+  return characters(text).length;
+}
+
+/**
+ * `text` cut to at most `max` characters with an ellipsis in the middle, so both the
+ * start and the end of an id stay (`nightlight-kitchen-01` → `night…en-01`): ids often
+ * differ only at the end. `text` unchanged when it fits; `max` below 2 gives the ellipsis.
+ */
+export function shorten(text: string, max: number): string {
+  const chars = characters(text);
+  if (chars.length <= max) return text;
+  if (max < 2) return ELLIPSIS;
+  const keep = max - 1;
+  const head = Math.ceil(keep / 2);
+  return chars.slice(0, head).join('') + ELLIPSIS + chars.slice(chars.length - (keep - head)).join('');
+}
+
+/**
+ * A status text that fits in {@link STATUS_MAX} characters: `render(value)` as it is when
+ * it fits, otherwise rendered with `value` (a device id, a group name) shortened to the
+ * room the rest of the text leaves, but to no fewer than `minValue` characters. The rest
+ * (numbers, words of the catalog) is never cut.
+ */
+export function fitStatus(render: (value: string) => string, value: string, max = STATUS_MAX, minValue = 5): string {
+  const full = render(value);
+  const over = statusLength(full) - max;
+  if (over <= 0) return full;
+  return render(shorten(value, Math.max(minValue, statusLength(value) - over)));
+}
+
+/**
+ * A fixed status text (one with no run-time value) as the key Node-RED's editor
+ * translates into the browser's language: `<module>/<node>:<key>`, the node taken from
+ * the key's first part (`led-command.status.local.on`). The runtime passes it on as it is.
+ */
+export function statusKey(key: string): string {
+  return `${MODULE}/${key.slice(0, key.indexOf('.'))}:${key}`;
+}
