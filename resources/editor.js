@@ -83,5 +83,20 @@
         };
     }
 
-    root.nightlightEditor = { idProblem: idProblem, templateProblem: templateProblem, forNode: forNode };
+    /**
+     * Called first in oneditprepare: a field whose option is missing from the node (a flow
+     * saved by an older version) shows the option's default instead of an empty, red field.
+     * Options the flow has are left as Node-RED filled them in.
+     */
+    function showDefaults(node) {
+        var defaults = node._def.defaults;
+        Object.keys(defaults).forEach(function (d) {
+            if (node[d] !== undefined) { return; }
+            var input = root.$("#node-input-" + d);
+            if (!input.length) { return; }
+            if (input.attr("type") === "checkbox") { input.prop("checked", !!defaults[d].value); } else { input.val(defaults[d].value); }
+        });
+    }
+
+    root.nightlightEditor = { idProblem: idProblem, templateProblem: templateProblem, forNode: forNode, showDefaults: showDefaults };
 })(typeof window !== "undefined" ? window : globalThis);

@@ -75,4 +75,79 @@ async function screenshot(target, name) {
   return file;
 }
 
-module.exports = { CHROMIUM, chromiumAvailable, describeInBrowser, launch, openPage, screenshot, screenshotsDir };
+// Node-RED's editor asks the public palette catalogue and offers update notifications;
+// these settings (which any offline installation would use) keep it on this machine.
+const SETTINGS = {
+  telemetry: { enabled: false, updateNotification: false },
+  editorTheme: { tours: false, palette: { catalogues: [] }, projects: { enabled: false } },
+  externalModules: { palette: { allowInstall: false } },
+};
+
+/** Loads the editor at `url` until our palette is there and the deployed nodes `ids` are loaded. */
+async function openEditor(page, url, ids = []) {
+  await page.goto(`${url}/`);
+  await page.locator('.red-ui-palette-node[data-palette-type="light-telemetry"]').waitFor({ timeout: 60000 });
+  await page.waitForFunction((wanted) => wanted.every((id) => RED.nodes.node(id)), ids, { timeout: 30000 });
+}
+
+/** Shows the node's tab and double-clicks the node, as a user opens its dialog; resolves once the dialog is built. */
+async function openDialog(page, id) {
+  await page.evaluate((nodeId) => RED.workspaces.show(RED.nodes.node(nodeId).z), id);
+  await page.locator(`[id="${id}"]`).dblclick();
+  await page.locator('#node-dialog-ok').waitFor({ state: 'visible' });
+  await page.locator('#node-input-name').waitFor({ state: 'visible' });
+  // The dialog is built (and validated) once the tray has finished opening.
+  await page.waitForFunction(() => !!document.querySelector('.red-ui-tray .red-ui-tray-body .form-row'));
+}
+
+/** Presses Done and waits until the dialog has gone. */
+async function pressDone(page) {
+  await page.click('#node-dialog-ok');
+  await page.locator('#node-dialog-ok').waitFor({ state: 'detached' });
+}
+
+/**
+ * What is wrong with the open dialog: every visible field marked red (Node-RED's
+ * `input-error`), and every row in `rows` (selector: should it show?) that shows the
+ * other way. An empty list when the dialog is as it should be.
+ */
+async function dialogProblems(page, rows = {}) {
+  return page.evaluate((expected) => {
+    const problems = [];
+    $('.red-ui-tray .input-error:visible').each(function () {
+      const field = this.id || $(this).prev('input').attr('id') || $(this).find('input').attr('id') || this.className;
+      problems.push(`${field} is marked red (value ${JSON.stringify($(this).val() || $(this).find('input').val())})`);
+    });
+    for (const [selector, shown] of Object.entries(expected)) {
+      const found = $(selector);
+      if (found.length === 0) problems.push(`${selector} is not in the dialog`);
+      found.each(function () {
+        if ($(this).is(':visible') !== shown) problems.push(`${selector} ${shown ? 'is hidden but should show' : 'shows but its mode hides it'}`);
+      });
+    }
+    return problems;
+  }, rows);
+}
+
+/** Chooses `type` (str, env...) in the typed input whose hidden value field is `#<inputId>`, through its type menu. */
+async function chooseType(page, inputId, type) {
+  await page.locator(`#${inputId} + .red-ui-typedInput-container .red-ui-typedInput-type-select`).click();
+  await page.locator(`.red-ui-typedInput-options:visible a[value="${type}"]`).click();
+  await page.waitForFunction(([id, t]) => $(`#${id}`).typedInput('type') === t, [inputId, type]);
+}
+
+module.exports = {
+  CHROMIUM,
+  chromiumAvailable,
+  describeInBrowser,
+  launch,
+  openPage,
+  screenshot,
+  screenshotsDir,
+  SETTINGS,
+  openEditor,
+  openDialog,
+  pressDone,
+  dialogProblems,
+  chooseType,
+};
