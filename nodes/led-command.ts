@@ -3,7 +3,7 @@ import { formatLed, LedController, type LedEmit, type LedEvent, type LedFormat }
 import { DEFAULT_MAX_BYTES, parseLedInput } from './lib/payload';
 import { TopicTemplate } from './lib/topics';
 import { guardForCatch, numberOption, showError, toNodeError, typedOption } from './shared/runtime';
-import { StatusThrottle } from './shared/status';
+import { StatusThrottle, statusKey } from './shared/status';
 
 interface LedCommandDef extends NodeDef {
   format: LedFormat;
@@ -18,6 +18,12 @@ interface LedCommandDef extends NodeDef {
 }
 
 const FORMATS: LedFormat[] = ['boolean', 'number', 'onoff'];
+
+/** The status keys: who is in charge, then the LED. */
+const LED_STATUS = {
+  server: { on: 'led-command.status.server.on', off: 'led-command.status.server.off', waiting: 'led-command.status.server.waiting' },
+  local: { on: 'led-command.status.local.on', off: 'led-command.status.local.off', waiting: 'led-command.status.local.waiting' },
+} as const;
 
 /** A local reading is a number, or an object with `light` and no `led_on`; anything else is a command. */
 export = function (RED: NodeAPI): void {
@@ -46,10 +52,10 @@ export = function (RED: NodeAPI): void {
       }
     }
 
+    // Every status of this node is a fixed text: a catalog key, which the editor shows in the browser's language.
     const statusShown = new StatusThrottle(node, () => {
       const on = controller.led.on;
-      const led = on === undefined ? 'led-command.status.waiting' : on ? 'led-command.status.on' : 'led-command.status.off';
-      const text = `${RED._(led)} · ${RED._('led-command.status.' + controller.inCharge)}`;
+      const text = statusKey(LED_STATUS[controller.inCharge][on === undefined ? 'waiting' : on ? 'on' : 'off']);
       return { fill: on ? 'yellow' : 'grey', shape: controller.inCharge === 'server' ? 'dot' : 'ring', text };
     });
     /** A change of who is in charge (server or local fallback) shows at once; everything else at most 4 times a second. */

@@ -6,7 +6,7 @@ import { ReportPolicy } from './lib/policy';
 import { TelemetrySource } from './lib/telemetry';
 import { TopicTemplate } from './lib/topics';
 import { numberOption, showError, toNodeError, typedOption, guardForCatch } from './shared/runtime';
-import { StatusThrottle } from './shared/status';
+import { StatusThrottle, statusKey } from './shared/status';
 
 interface LightTelemetryDef extends NodeDef {
   deviceId: string;
@@ -86,7 +86,12 @@ export = function (RED: NodeAPI): void {
 
     const statusShown = new StatusThrottle(node, () => {
       const { down, parts } = outboxStatus(outbox, lastLight);
-      const text = parts.map((p) => RED._('light-telemetry.status.' + p.key, p.params)).join(' · ');
+      // A fixed word alone (offline, online) goes to the editor as a catalog key, shown in the browser's language;
+      // a text with run-time values is rendered here, in the runtime's language.
+      const text =
+        parts.length === 1 && !parts[0].params
+          ? statusKey('light-telemetry.status.' + parts[0].key)
+          : parts.map((p) => RED._('light-telemetry.status.' + p.key, p.params)).join(' · ');
       return parts.length ? { fill: down ? 'red' : 'green', shape: down ? 'ring' : 'dot', text } : {};
     });
     /** The link going up or down changing shows at once; everything else at most 4 times a second. */

@@ -6,7 +6,8 @@ import { DEFAULT_MAX_BYTES, parseCommand, parseTelemetry, readOverride } from '.
 import { TopicTemplate } from './lib/topics';
 import type { Command } from './lib/types';
 import { guardForCatch, numberOption, showError, toNodeError, typedOption } from './shared/runtime';
-import { StatusThrottle } from './shared/status';
+import { fitStatus, StatusThrottle, statusKey } from './shared/status';
+import { TooFewWarning } from './lib/too-few';
 
 interface DecideDef extends NodeDef, DecideConfig {
   telemetryTopic: string;
@@ -49,23 +50,42 @@ export = function (RED: NodeAPI): void {
     const out = (topic: string, deviceId: string, payload: Command, light?: number, _msgid?: string): NodeMessage =>
       (light === undefined ? { _msgid, topic, payload, qos, retain, deviceId } : { _msgid, topic, payload, qos, retain, deviceId, light }) as NodeMessage;
     const status = { id: '', light: NaN, led: undefined as boolean | undefined, health: undefined as GroupHealth | undefined };
+    const tooFewWarning = new TooFewWarning(Date.now(), group ? options.freshnessMs : 0);
+    /** The status: at most about 32 characters, the device id or group name shortened to fit. */
     function render(): NodeStatus {
       const led = RED._(`nightlight-decide.status.${status.led === undefined ? 'unknown' : status.led ? 'on' : 'off'}`);
       const h = status.health;
-      if (group && h?.tooFew) return { fill: 'yellow', shape: 'ring', text: RED._('nightlight-decide.status.tooFew', { fresh: h.fresh, needed: h.needed, name: group.name, led }) };
+      if (group && h?.tooFew) {
+        // Just started: the sensors have not all reported yet. A fixed text, so the editor shows it in its own language.
+        if (tooFewWarning.starting(Date.now())) return { fill: 'grey', shape: 'ring', text: statusKey('nightlight-decide.status.waiting') };
+        const text = fitStatus((name) => RED._('nightlight-decide.status.tooFew', { fresh: h.fresh, needed: h.needed, name, led }), group.name);
+        return { fill: 'yellow', shape: 'ring', text };
+      }
       const engine = (group ?? devices) as { size: number; evictions: number; expirations: number };
       const forgotten = engine.evictions + engine.expirations;
-      const key = group ? (options.aggregation === 'quorum' ? 'groupQuorum' : 'group') : forgotten ? 'decidedForgotten' : 'decided';
-      const params = { id: status.id, name: group?.name ?? '', light: status.light, led, devices: engine.size, forgotten, fresh: h?.fresh ?? 0, known: engine.size };
-      return { fill: status.led ? 'yellow' : 'grey', shape: 'dot', text: RED._(`nightlight-decide.status.${key}`, params) };
+      let text: string;
+      if (group) {
+        const params = { light: status.light, led, fresh: h?.fresh ?? 0, count: options.aggregation === 'quorum' ? h?.fresh ?? 0 : engine.size };
+        const key = options.aggregation === 'quorum' ? 'nightlight-decide.status.groupQuorum' : 'nightlight-decide.status.group';
+        text = fitStatus((name) => RED._(key, { ...params, name }), group.name);
+      } else if (forgotten) {
+        text = RED._('nightlight-decide.status.decidedForgotten', { count: engine.size, forgotten, led });
+      } else {
+        text = fitStatus((id) => RED._('nightlight-decide.status.decided', { id, light: status.light, led, count: engine.size }), status.id);
+      }
+      return { fill: status.led ? 'yellow' : 'grey', shape: 'dot', text };
     }
     const statusShown = new StatusThrottle(node, render);
-    /** Keeps the group's health for the status; warns once each time it becomes too few. */
-    function checkHealth(health: GroupHealth | undefined): boolean {
+    /**
+     * Keeps the group's health for the status; warns once for each spell of too few fresh
+     * sensors, but not in the first freshness window after the start. True when the status should change.
+     */
+    function checkHealth(health: GroupHealth | undefined, now: number): boolean {
       if (!health) return false;
       status.health = health;
-      if (!health.tooFewChanged) return false;
-      if (health.tooFew) node.warn(RED._('nightlight-decide.warn.tooFew', { fresh: health.fresh, known: health.known, needed: health.needed, name: group?.name ?? '' }));
+      const warn = tooFewWarning.check(health.tooFew, now);
+      if (warn) node.warn(RED._('nightlight-decide.warn.tooFew', { fresh: health.fresh, count: health.known, needed: health.needed, name: group?.name ?? '' }));
+      if (!warn && !health.tooFewChanged) return false;
       statusShown.release();
       return true;
     }
@@ -97,7 +117,7 @@ export = function (RED: NodeAPI): void {
         if (group) {
           const outcome = group.observe(id, telemetry, now, overrides);
           if (outcome.kind === 'ignored' && outcome.reason === 'not-member') return done();
-          checkHealth(outcome.health);
+          checkHealth(outcome.health, now);
           if (outcome.kind === 'command') send({ ...out(groupTopic, group.name, outcome.command, outcome.value, msg._msgid), sensors: outcome.command.sensors } as NodeMessage);
           status.id = id;
           status.light = outcome.value;
@@ -130,7 +150,10 @@ export = function (RED: NodeAPI): void {
     }
     if (group && options.freshnessMs > 0) {
       const g = group;
-      timers.push(setInterval(() => checkHealth(g.health(Date.now())) && statusShown.update(), Math.min(5000, Math.max(250, options.freshnessMs / 4))));
+      timers.push(setInterval(() => {
+        const now = Date.now();
+        if (checkHealth(g.health(now), now)) statusShown.update(now);
+      }, Math.min(5000, Math.max(250, options.freshnessMs / 4))));
     }
 
     node.on('close', (_removed: boolean, done: () => void) => {

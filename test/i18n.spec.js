@@ -6,6 +6,8 @@
 const assert = require('assert');
 const fs = require('fs');
 const path = require('path');
+const { i18n } = require('@node-red/util');
+const { describeInBrowser, launch } = require('./support/browser');
 
 const root = path.join(__dirname, '..');
 const src = path.join(root, 'nodes');
@@ -54,6 +56,31 @@ function placeholders(text) {
   return [...String(text).matchAll(/__(\w+)__/g)].map((m) => m[1]).sort();
 }
 
+// Plural keys as i18next (the version Node-RED 4 ships, JSON v4) reads them: `key_one`,
+// `key_other`... with the forms of Intl.PluralRules for the language, picked by `count`.
+const PLURAL = /_(zero|one|two|few|many|other)$/;
+
+/** The plural forms a catalog in `lang` needs: en and bn one and other, th other only. */
+function pluralForms(lang) {
+  return new Intl.PluralRules(lang).resolvedOptions().pluralCategories.slice().sort();
+}
+
+/** The keys `lang` must have, from the en-US keys: every plural key with exactly the forms of `lang`. */
+function expectedKeys(enKeys, lang) {
+  const keys = new Set();
+  for (const key of enKeys) {
+    if (PLURAL.test(key)) for (const form of pluralForms(lang)) keys.add(key.replace(PLURAL, `_${form}`));
+    else keys.add(key);
+  }
+  return keys;
+}
+
+/** A text of `catalog` under `key`, a plural key counting as there when its `_other` form is. */
+function textOf(catalog, key) {
+  const value = lookup(catalog, key);
+  return typeof value === 'string' ? value : lookup(catalog, `${key}_other`);
+}
+
 describe('message catalogs and help', function () {
   it(`exist for ${REQUIRED_LANGUAGES.join(', ')}`, function () {
     for (const lang of REQUIRED_LANGUAGES) assert.ok(languages.includes(lang), `nodes/locales/${lang} exists`);
@@ -65,14 +92,15 @@ describe('message catalogs and help', function () {
         it(`${node}: the catalog has exactly the keys of en-US, with the same placeholders`, function () {
           const en = catalog('en-US', node);
           const other = catalog(lang, node);
-          const enKeys = new Set(flatten(en));
+          const enKeys = expectedKeys(flatten(en), lang);
           const otherKeys = new Set(flatten(other));
-          assert.deepStrictEqual([...otherKeys].filter((k) => !enKeys.has(k)), [], `keys in ${lang} but not in en-US`);
-          assert.deepStrictEqual([...enKeys].filter((k) => !otherKeys.has(k)), [], `keys in en-US but not in ${lang}`);
+          assert.deepStrictEqual([...otherKeys].filter((k) => !enKeys.has(k)), [], `keys in ${lang} but not in en-US (plural forms of ${lang}: ${pluralForms(lang)})`);
+          assert.deepStrictEqual([...enKeys].filter((k) => !otherKeys.has(k)), [], `keys in en-US but not in ${lang} (plural forms of ${lang}: ${pluralForms(lang)})`);
           for (const key of enKeys) {
             const value = lookup(other, key);
             assert.ok(typeof value === 'string' && value.trim() !== '', `${lang} ${key} is a text`);
-            assert.deepStrictEqual(placeholders(value), placeholders(lookup(en, key)), `${lang} ${key} keeps the placeholders`);
+            const enKey = PLURAL.test(key) ? key.replace(PLURAL, '_other') : key;
+            assert.deepStrictEqual(placeholders(value), placeholders(lookup(en, enKey)), `${lang} ${key} keeps the placeholders`);
           }
         });
 
@@ -110,8 +138,8 @@ describe('message catalogs and help', function () {
     function exists(node, key) {
       if (key.startsWith('node-red:')) return lookup(coreMessages, key.slice('node-red:'.length)) !== undefined;
       const m = key.match(new RegExp(`^${MODULE}/([\\w-]+):(.*)$`));
-      if (m) return typeof lookup(catalog('en-US', m[1]), m[2]) === 'string';
-      return typeof lookup(catalog('en-US', node), key) === 'string';
+      if (m) return typeof textOf(catalog('en-US', m[1]), m[2]) === 'string';
+      return typeof textOf(catalog('en-US', node), key) === 'string';
     }
 
     for (const node of NODES) {
@@ -162,8 +190,11 @@ describe('message catalogs and help', function () {
         }
         // A key ending in "." is a prefix the code completes at run time ('x.status.' + who): it must name a group of texts.
         const missing = keys.filter((k) => {
-          const found = lookup(catalog('en-US', node), k.replace(/\.$/, ''));
-          return k.endsWith('.') ? !found || typeof found !== 'object' : typeof found !== 'string';
+          if (k.endsWith('.')) {
+            const found = lookup(catalog('en-US', node), k.slice(0, -1));
+            return !found || typeof found !== 'object';
+          }
+          return typeof textOf(catalog('en-US', node), k) !== 'string';
         });
         assert.deepStrictEqual(missing, [], `${path.basename(file)} uses keys that en-US lacks`);
         checked += keys.length;
@@ -171,4 +202,132 @@ describe('message catalogs and help', function () {
       assert.ok(checked > 3, `found ${checked} keys`);
     });
   });
+});
+
+describe('plural forms', function () {
+  for (const node of NODES) {
+    it(`${node}: every plural key of en-US has exactly the forms en-US needs (${pluralForms('en-US')})`, function () {
+      const keys = flatten(catalog('en-US', node));
+      const groups = new Map();
+      for (const key of keys.filter((k) => PLURAL.test(k))) {
+        const base = key.replace(PLURAL, '');
+        groups.set(base, [...(groups.get(base) || []), key.match(PLURAL)[1]]);
+      }
+      for (const [base, forms] of groups) {
+        assert.deepStrictEqual(forms.sort(), pluralForms('en-US'), base);
+        assert.ok(!keys.includes(base), `${base} is not also a plain text`);
+      }
+    });
+  }
+
+  // Texts the runtime renders with a count of things: a plural key in every language.
+  const COUNTED = {
+    'nightlight-decide': ['status.decided', 'status.decidedForgotten', 'status.group', 'status.groupQuorum', 'warn.tooFew'],
+  };
+
+  describe("rendered by Node-RED's own i18n (i18next) from the built catalogs", function () {
+    const t = {};
+    before(async function () {
+      i18n.init({ lang: 'en-US' });
+      for (const node of Object.keys(COUNTED)) await i18n.registerMessageCatalog(`${MODULE}/${node}`, built, `${node}.json`);
+      await i18n.i.loadLanguages(REQUIRED_LANGUAGES);
+      for (const lang of REQUIRED_LANGUAGES) {
+        t[lang] = {};
+        for (const node of Object.keys(COUNTED)) t[lang][node] = i18n.i.getFixedT(lang, `${MODULE}/${node}`);
+      }
+    });
+
+    const params = (count) => ({ count, id: 'kitchen', name: 'stadium', light: 420, led: 'LED', fresh: 3, needed: 4, forgotten: 2 });
+
+    for (const [node, keys] of Object.entries(COUNTED)) {
+      for (const lang of REQUIRED_LANGUAGES) {
+        it(`${lang} ${node}: ${keys.join(', ')} are plural keys and render for 0, 1, 2 and 5`, function () {
+          for (const key of keys) {
+            assert.strictEqual(typeof lookup(catalog(lang, node), `${node}.${key}_other`), 'string', `${lang} has ${key}_other`);
+            for (const count of [0, 1, 2, 5]) {
+              const text = t[lang][node](`${node}.${key}`, params(count));
+              assert.ok(text && !text.includes(`${node}.`) && !/__\w+__/.test(text), `${lang} ${key} count ${count}: ${text}`);
+              assert.ok(text.includes(String(count)), `${lang} ${key} shows the count ${count}: ${text}`);
+            }
+          }
+        });
+      }
+    }
+
+    it('en-US: one device, two devices; one sensor, two sensors', function () {
+      const en = t['en-US']['nightlight-decide'];
+      const decided = (count) => en('nightlight-decide.status.decided', params(count));
+      assert.strictEqual(decided(1), 'kitchen: 420 → LED · 1 device');
+      assert.strictEqual(decided(2), 'kitchen: 420 → LED · 2 devices');
+      assert.strictEqual(decided(0), 'kitchen: 420 → LED · 0 devices');
+      assert.match(en('nightlight-decide.status.group', params(1)), /\(3\/1 sensor\)/);
+      assert.match(en('nightlight-decide.status.group', params(6)), /\(3\/6 sensors\)/);
+      assert.match(en('nightlight-decide.status.groupQuorum', params(1)), /420\/1 sensor dark/);
+      assert.match(en('nightlight-decide.warn.tooFew', params(1)), /of 1 sensor is fresh/);
+      assert.match(en('nightlight-decide.warn.tooFew', params(6)), /of 6 sensors are fresh/);
+    });
+
+    it("the plural suffix i18next picks per language: the forms the catalogs have", function () {
+      const suffix = (lang, count) => i18n.i.services.pluralResolver.getSuffix(lang, count);
+      assert.deepStrictEqual([0, 1, 2, 5].map((n) => suffix('en-US', n)), ['_other', '_one', '_other', '_other']);
+      assert.deepStrictEqual([0, 1, 2, 5].map((n) => suffix('bn', n)), ['_one', '_one', '_other', '_other']);
+      assert.deepStrictEqual([0, 1, 2, 5].map((n) => suffix('th', n)), ['_other', '_other', '_other', '_other']);
+    });
+
+    it('bn: the "one" form for 0 and 1 (Bengali plural rule), "other" from 2', function () {
+      const bn = catalog('bn', 'nightlight-decide')['nightlight-decide'].status;
+      const render = (count) => t.bn['nightlight-decide']('nightlight-decide.status.decided', params(count));
+      const fill = (text, count) => text.replace('__id__', 'kitchen').replace('__light__', '420').replace('__led__', 'LED').replace('__count__', count);
+      assert.strictEqual(render(0), fill(bn.decided_one, 0));
+      assert.strictEqual(render(1), fill(bn.decided_one, 1));
+      assert.strictEqual(render(2), fill(bn.decided_other, 2));
+    });
+
+    it('th: one form for every count (Thai has no plural)', function () {
+      const th = catalog('th', 'nightlight-decide')['nightlight-decide'];
+      assert.deepStrictEqual(Object.keys(th.status).filter((k) => k.startsWith('decided_')), ['decided_other']);
+      const render = (count) => t.th['nightlight-decide']('nightlight-decide.status.decided', params(count));
+      const fill = (count) => th.status.decided_other.replace('__id__', 'kitchen').replace('__light__', '420').replace('__led__', 'LED').replace('__count__', count);
+      for (const count of [0, 1, 2, 5]) assert.strictEqual(render(count), fill(count));
+    });
+  });
+});
+
+describeInBrowser('palette labels in a real browser', function () {
+  this.timeout(60000);
+  const editorDir = path.dirname(require.resolve('@node-red/editor-client/package.json'));
+  const redJs = fs.readFileSync(path.join(editorDir, 'public', 'red', 'red.js'), 'utf8');
+  // The palette breaks a label only at a space or '-', and cuts a word wider than the palette node mid-word.
+  const paletteWidth = Number(redJs.match(/function setLabel\(type, ?el, ?label, ?info\) {\s*var nodeWidth = (\d+);/)[1]);
+  const splitter = redJs.match(/var words = label\.split\((\/.*\/)\);/)[1];
+  let browser;
+  let page;
+  before(async function () {
+    browser = await launch();
+    page = await browser.newPage();
+    await page.setContent('<div id="red-ui-editor"><span class="red-ui-palette-label" style="position:absolute;top:-1000px"></span></div>');
+    await page.addStyleTag({ path: path.join(editorDir, 'public', 'red', 'style.min.css') });
+  });
+  after(async function () {
+    if (browser) await browser.close();
+  });
+
+  it("reads the palette's word rule and node width from Node-RED's editor", function () {
+    assert.ok(paletteWidth > 40 && paletteWidth < 200, String(paletteWidth));
+    assert.strictEqual(splitter, '/([ -]|\\\\n )/');
+  });
+
+  for (const lang of REQUIRED_LANGUAGES) {
+    it(`${lang}: every word of every palette label fits the palette node, so a label breaks between words`, async function () {
+      for (const node of NODES) {
+        const label = catalog(lang, node)[node].paletteLabel;
+        const words = label.split(/[ -]/).filter(Boolean);
+        const widths = await page.evaluate((words) => {
+          const span = document.querySelector('.red-ui-palette-label');
+          return words.map((w) => ((span.textContent = w), span.offsetWidth));
+        }, words);
+        widths.forEach((width, i) => assert.ok(width < paletteWidth, `${lang} ${node}: "${words[i]}" is ${width}px, the palette node ${paletteWidth}px: it would be cut mid-word`));
+      }
+    });
+  }
 });
