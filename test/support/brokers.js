@@ -1,7 +1,8 @@
 'use strict';
 // Real MQTT brokers for the tests, always on a free loopback port so they never touch
-// a broker the machine already runs: an embedded aedes broker (always available) and
-// a Mosquitto process (whenever the binary is installed; required when CI is set).
+// a broker the machine already runs: an embedded aedes broker (always available), and
+// private processes of Mosquitto, NATS (its MQTT gateway, with JetStream) and RabbitMQ
+// (its MQTT plugin) whenever they are installed (required when CI is set).
 const net = require('net');
 const fs = require('fs');
 const os = require('os');
@@ -41,16 +42,44 @@ function waitForPort(port, timeoutMs = 10000) {
   });
 }
 
-/** Where the mosquitto binary is, or null. */
-function mosquittoPath() {
-  for (const candidate of ['/usr/sbin/mosquitto', '/usr/bin/mosquitto', '/usr/local/sbin/mosquitto', '/usr/local/bin/mosquitto']) {
+/** The first of `candidates` that exists, else what `command -v name` finds, else null. */
+function findBinary(name, candidates) {
+  for (const candidate of candidates) {
     if (fs.existsSync(candidate)) return candidate;
   }
   try {
-    return execFileSync('sh', ['-c', 'command -v mosquitto'], { encoding: 'utf8' }).trim() || null;
+    return execFileSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' }).trim() || null;
   } catch {
     return null;
   }
+}
+
+/** Where the mosquitto binary is, or null. */
+function mosquittoPath() {
+  return findBinary('mosquitto', ['/usr/sbin/mosquitto', '/usr/bin/mosquitto', '/usr/local/sbin/mosquitto', '/usr/local/bin/mosquitto']);
+}
+
+/** Where the nats-server binary is, or null. */
+function natsPath() {
+  return findBinary('nats-server', ['/usr/sbin/nats-server', '/usr/bin/nats-server', '/usr/local/bin/nats-server']);
+}
+
+/**
+ * Where RabbitMQ's own start script is (not the packaged wrapper, which switches to the
+ * rabbitmq user and so could not use our temp dir), or null. Its MQTT plugin must be there too.
+ */
+function rabbitmqPath() {
+  for (const candidate of ['/usr/lib/rabbitmq/bin/rabbitmq-server', '/usr/local/lib/rabbitmq/bin/rabbitmq-server']) {
+    if (!fs.existsSync(candidate)) continue;
+    // The release's sbin/ holds the script, its plugins/ beside it.
+    const plugins = path.join(path.dirname(fs.realpathSync(candidate)), '..', 'plugins');
+    try {
+      if (fs.readdirSync(plugins).some((p) => /^rabbitmq_mqtt-/.test(p))) return candidate;
+    } catch {
+      // no plugins folder: not a usable installation
+    }
+  }
+  return null;
 }
 
 /**
@@ -159,26 +188,206 @@ async function startMosquitto(options = {}) {
 }
 
 /**
- * Calls `define(brokerFactory, kind)` once per real broker: aedes always, Mosquitto when
- * installed. Without Mosquitto the suite says why it skips, unless CI is set, where a
- * missing Mosquitto fails the run.
+ * A broker process of our own: `start()` spawns `bin args` (in its own process group, so
+ * everything it starts goes with it) and waits until `port` accepts connections;
+ * `stop()` ends it with SIGTERM and waits (an outage; its data in `dir` stays, so a
+ * restart keeps retained messages and sessions); `close()` also removes `dir`.
  */
-function forEachBroker(define) {
-  define(startAedes, 'aedes');
-  if (mosquittoPath()) {
-    define(startMosquitto, 'mosquitto');
-  } else if (process.env.CI) {
-    describe('mosquitto', () => {
-      it('is installed (required when CI is set)', () => {
-        throw new Error('mosquitto binary not found; CI requires it');
+function processBroker({ kind, bin, args, env, port, dir, readyPorts = [port], startTimeoutMs = 10000, extra = {} }) {
+  let child;
+  let log = '';
+  const broker = {
+    kind,
+    port,
+    dir,
+    url: `mqtt://${HOST}:${port}`,
+    ...extra,
+    get log() {
+      return log;
+    },
+    async start() {
+      child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env }, detached: true });
+      child.stdout.on('data', (d) => (log += d));
+      child.stderr.on('data', (d) => (log += d));
+      const exited = new Promise((_, reject) => child.once('exit', (code) => reject(new Error(`${kind} exited (${code}): ${log}`))));
+      exited.catch(() => {});
+      try {
+        await Promise.race([Promise.all(readyPorts.map((p) => waitForPort(p, startTimeoutMs))), exited]);
+      } catch (err) {
+        await broker.stop();
+        throw err;
+      }
+    },
+    async stop() {
+      if (!child) return;
+      const c = child;
+      child = undefined;
+      if (c.exitCode === null && c.signalCode === null) {
+        await new Promise((resolve) => {
+          c.once('exit', resolve);
+          killGroup(c.pid, 'SIGTERM');
+        });
+      }
+      // Whatever it left behind in its group (RabbitMQ's port programs) goes too.
+      killGroup(c.pid, 'SIGKILL');
+    },
+    async close() {
+      await broker.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  return broker;
+}
+
+function killGroup(pid, signal) {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // already gone
+  }
+}
+
+/**
+ * A NATS server of our own with its MQTT gateway (which needs JetStream and a server
+ * name): client port and MQTT port both free loopback ports, JetStream's store in a temp
+ * dir. `broker.port` is the MQTT port.
+ */
+async function startNats(options = {}) {
+  const bin = natsPath();
+  if (!bin) throw new Error('nats-server is not installed');
+  const port = options.port || (await freePort());
+  const clientPort = await freePort();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nightlight-nats-'));
+  const confFile = path.join(dir, 'nats.conf');
+  fs.writeFileSync(
+    confFile,
+    [
+      `listen: "${HOST}:${clientPort}"`,
+      `server_name: "nightlight_test_${port}"`,
+      `jetstream { store_dir: "${path.join(dir, 'js')}" }`,
+      `mqtt { listen: "${HOST}:${port}" }`,
+      '',
+    ].join('\n'),
+  );
+  const broker = processBroker({ kind: 'nats', bin, args: ['-c', confFile], port, dir, readyPorts: [clientPort, port], extra: { clientPort } });
+  await broker.start();
+  return broker;
+}
+
+/**
+ * A RabbitMQ node of our own with the rabbitmq_mqtt plugin, beside any RabbitMQ the
+ * machine runs: its own node name, AMQP, distribution and MQTT ports (free loopback
+ * ports), data and log dirs and Erlang cookie, all in a temp dir. It takes seconds to
+ * boot, so it is given up to a minute. `broker.port` is the MQTT port.
+ */
+async function startRabbitMQ(options = {}) {
+  const bin = rabbitmqPath();
+  if (!bin) throw new Error('rabbitmq-server (with its rabbitmq_mqtt plugin) is not installed');
+  const port = options.port || (await freePort());
+  const amqpPort = await freePort();
+  const distPort = await freePort();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nightlight-rabbitmq-'));
+  const file = (name, text) => {
+    fs.writeFileSync(path.join(dir, name), text);
+    return path.join(dir, name);
+  };
+  const cookie = file('.erlang.cookie', `NIGHTLIGHT${process.pid}${port}${Date.now()}`);
+  fs.chmodSync(cookie, 0o400);
+  const config = file(
+    'rabbitmq.conf',
+    [
+      `listeners.tcp.default = ${HOST}:${amqpPort}`,
+      `mqtt.listeners.tcp.default = ${HOST}:${port}`,
+      'mqtt.allow_anonymous = true',
+      'log.console = true',
+      'log.file = false',
+      '',
+    ].join('\n'),
+  );
+  const env = {
+    HOME: dir, // the Erlang cookie is read from $HOME
+    RABBITMQ_NODENAME: `nightlight${port}@localhost`,
+    RABBITMQ_NODE_IP_ADDRESS: HOST,
+    RABBITMQ_NODE_PORT: String(amqpPort),
+    RABBITMQ_DIST_PORT: String(distPort),
+    RABBITMQ_CONFIG_FILE: config,
+    RABBITMQ_ADVANCED_CONFIG_FILE: path.join(dir, 'advanced.config'),
+    RABBITMQ_CONF_ENV_FILE: file('rabbitmq-env.conf', ''),
+    RABBITMQ_ENABLED_PLUGINS_FILE: file('enabled_plugins', '[rabbitmq_mqtt].\n'),
+    RABBITMQ_MNESIA_BASE: path.join(dir, 'mnesia'),
+    RABBITMQ_LOG_BASE: path.join(dir, 'log'),
+    RABBITMQ_PLUGINS_EXPAND_DIR: path.join(dir, 'plugins-expand'),
+    ERL_EPMD_ADDRESS: HOST,
+    ERL_FLAGS: '-kernel inet_dist_use_interface {127,0,0,1}',
+  };
+  const broker = processBroker({ kind: 'rabbitmq', bin, args: [], env, port, dir, startTimeoutMs: 60000, extra: { amqpPort } });
+  await broker.start();
+  return broker;
+}
+
+/**
+ * What each broker does with the parts of MQTT that differ between them, as measured
+ * with the mqtt client against aedes 1.2, Mosquitto 2.0, NATS 2.9 and RabbitMQ 3.10
+ * (test/brokers/capabilities.spec.js keeps these true). Tests assert these behaviours
+ * where a broker cannot do something, instead of skipping.
+ * - mqtt5: accepts an MQTT 5 connection (else refuses it: a CONNACK with "unacceptable
+ *   protocol version", or RabbitMQ closes the socket without a CONNACK);
+ * - sharedSubscriptions: `$share/<group>/<filter>` splits messages across the group (the
+ *   others grant the subscription as an ordinary topic that nobody publishes to);
+ * - retainedToWildcards: a retained message reaches a new `+` or `#` subscription (all
+ *   deliver it to an exact subscription);
+ * - dot / space: a `.` or a space in a topic is 'ok', 'refused' (SUBACK failure and, on
+ *   publish, the connection is closed) or, for `.`, a 'level' separator (`a.b/c` is `a/b/c`);
+ * - starLevel: a `*` that is a whole level of a subscription's filter is 'literal' or, as
+ *   on NATS and RabbitMQ, a one-level 'wildcard' like `+`;
+ * - qos2: 'ok' end to end, 'downgraded' (a QoS 2 subscription is granted QoS 1 and a QoS 2
+ *   publish is delivered at QoS 1) or 'refused' (granted QoS 1, and a QoS 2 publish closes
+ *   the connection).
+ */
+const CAPABILITIES = {
+  aedes: { mqtt5: false, sharedSubscriptions: false, retainedToWildcards: true, dot: 'ok', space: 'ok', starLevel: 'literal', qos2: 'ok' },
+  mosquitto: { mqtt5: true, sharedSubscriptions: true, retainedToWildcards: true, dot: 'ok', space: 'ok', starLevel: 'literal', qos2: 'ok' },
+  nats: { mqtt5: false, sharedSubscriptions: false, retainedToWildcards: true, dot: 'refused', space: 'refused', starLevel: 'wildcard', qos2: 'refused' },
+  rabbitmq: { mqtt5: false, sharedSubscriptions: false, retainedToWildcards: false, dot: 'level', space: 'ok', starLevel: 'wildcard', qos2: 'downgraded' },
+};
+
+const BROKERS = {
+  aedes: { start: startAedes, installed: () => true },
+  mosquitto: { start: startMosquitto, installed: mosquittoPath, missing: 'no mosquitto binary' },
+  nats: { start: startNats, installed: natsPath, missing: 'no nats-server binary' },
+  rabbitmq: { start: startRabbitMQ, installed: rabbitmqPath, missing: 'no rabbitmq-server with its rabbitmq_mqtt plugin' },
+};
+
+/** Every broker kind the tests know, for `forEachBroker(define, { brokers: ALL_BROKERS })`. */
+const ALL_BROKERS = Object.keys(BROKERS);
+
+/**
+ * Calls `define(brokerFactory, kind, capabilities)` once per broker of `brokers` (by
+ * default aedes and Mosquitto; NIGHTLIGHT_BROKERS, a comma-separated list, changes that
+ * default). The factory's broker carries `capabilities` too. A broker that is not
+ * installed is skipped with the reason printed, unless CI is set, where it fails the run.
+ */
+function forEachBroker(define, { brokers } = {}) {
+  const kinds = brokers || (process.env.NIGHTLIGHT_BROKERS ? process.env.NIGHTLIGHT_BROKERS.split(',').map((k) => k.trim()) : ['aedes', 'mosquitto']);
+  for (const kind of kinds) {
+    const entry = BROKERS[kind];
+    if (!entry) throw new Error(`unknown broker kind "${kind}" (known: ${ALL_BROKERS.join(', ')})`);
+    if (entry.installed()) {
+      const start = async (options) => Object.assign(await entry.start(options), { capabilities: CAPABILITIES[kind] });
+      define(start, kind, CAPABILITIES[kind]);
+    } else if (process.env.CI) {
+      describe(kind, () => {
+        it('is installed (required when CI is set)', () => {
+          throw new Error(`${entry.missing} found; CI requires it`);
+        });
       });
-    });
-  } else {
-    describe('mosquitto', () => {
-      it('is skipped: no mosquitto binary on this machine (install it to run these tests)', function () {
-        this.skip();
+    } else {
+      describe(kind, () => {
+        it(`is skipped: ${entry.missing} on this machine (install it to run these tests)`, function () {
+          this.skip();
+        });
       });
-    });
+    }
   }
 }
 
@@ -198,4 +407,4 @@ function useBroker(startBroker, use, { perTest = true } = {}) {
   });
 }
 
-module.exports = { HOST, freePort, waitForPort, mosquittoPath, startAedes, startMosquitto, forEachBroker, useBroker };
+module.exports = { HOST, freePort, waitForPort, mosquittoPath, natsPath, rabbitmqPath, startAedes, startMosquitto, startNats, startRabbitMQ, forEachBroker, useBroker, ALL_BROKERS, CAPABILITIES };
