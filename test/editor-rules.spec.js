@@ -2,11 +2,14 @@
 // The edit dialogs check device ids and topic templates in the browser with their own copy
 // of the rules (an editor script cannot import the library), in resources/editor.js, which
 // every node's .html loads. This runs that copy against the library on the same table, so
-// they cannot drift, and checks that each dialog uses it instead of a copy of its own.
+// they cannot drift, and checks that each dialog uses it instead of a copy of its own. Its
+// stand-in for jQuery knows only the dialogs' real field ids; the browser tests drive the
+// real editor.
 const assert = require('assert');
 const fs = require('fs');
 const path = require('path');
 const { deviceIdProblem, templateProblem } = require('../dist/nodes/lib/topics');
+const { OUR_TYPES, editorDefinition } = require('./support/examples');
 
 const root = path.join(__dirname, '..');
 const nodesDir = path.join(root, 'nodes');
@@ -60,7 +63,16 @@ describe('editor validation rules match the library', function () {
 
   it('the validators name messages that exist, and show them only when asked', function () {
     const calls = [];
-    const window = { RED: { _: (key, args) => (calls.push([key, args]), `text of ${key}`) }, $: () => ({ val: () => undefined }) };
+    // The dialog as jQuery shows it: `open` holds the values of the fields of an open dialog.
+    // A look-up of a field no dialog has fails, so this stand-in cannot hide a misnamed field.
+    const known = new Set(OUR_TYPES.flatMap((t) => editorDefinition(t).templateIds));
+    let open = {};
+    const $ = (selector) => {
+      const id = /^#([A-Za-z0-9_-]+)$/.exec(selector);
+      if (!id || !known.has(id[1])) throw new Error(`the editor script looks up ${selector}, which no dialog has`);
+      return id[1] in open ? { length: 1, val: () => open[id[1]] } : { length: 0, val: () => undefined };
+    };
+    const window = { RED: { _: (key, args) => (calls.push([key, args]), `text of ${key}`) }, $ };
     new Function('window', fs.readFileSync(path.join(root, 'resources', 'editor.js'), 'utf8'))(window);
     const check = window.nightlightEditor.forNode('nightlight-decide');
     const whole = check.range(1, 10, { key: 'count', whole: true, empty: false });
@@ -74,6 +86,12 @@ describe('editor validation rules match the library', function () {
     const id = check.deviceId();
     assert.deepStrictEqual([id.call({ deviceIdType: 'str' }, 'desk'), id.call({ deviceIdType: 'str' }, 'a/b'), id.call({ deviceIdType: 'env' }, 'DEVICE'), id.call({ deviceIdType: 'str' }, '${DEVICE}')], [true, false, true, true]);
     assert.strictEqual(check.deviceId(() => false).call({}, 'a/b'), true, 'a field not in use is not checked');
+    // With the dialog open, the type chosen in it counts, not the one saved on the node.
+    open = { 'node-input-deviceIdType': 'env' };
+    assert.deepStrictEqual([id.call({ deviceIdType: 'str' }, 'MY_VAR'), id.call({ deviceIdType: 'str' }, '')], [true, false]);
+    open = { 'node-input-deviceIdType': 'str' };
+    assert.strictEqual(id.call({ deviceIdType: 'env' }, 'a/b'), false);
+    open = {};
     // every message key the dialogs can show exists in every language
     for (const lang of fs.readdirSync(path.join(nodesDir, 'locales'))) {
       for (const [type, keys] of Object.entries({ 'light-telemetry': ['range', 'choice', 'topic', 'device-id', 'offline', 'store'], 'led-command': ['range', 'choice', 'topic', 'device-id', 'maxBytes'], 'nightlight-decide': ['choice', 'topic', 'count', 'seconds', 'threshold', 'band', 'maxDevices', 'maxBytes', 'groupName', 'members'] })) {
