@@ -5,7 +5,8 @@
 // nodes in every shipped flow to its type's editor `defaults`, read by running the node's
 // .html as the editor does, and checks the example settings the issue asks for.
 const assert = require('assert');
-const { OUR_TYPES, shippedFlows, editorDefinition, propertyProblem } = require('./support/examples');
+const { OUR_TYPES, shippedFlows, editorDefinition, propertyProblem, prepareExample } = require('./support/examples');
+const { startAedes } = require('./support/brokers');
 
 /** Node properties Node-RED keeps beside a type's defaults. */
 const LAYOUT = new Set(['id', 'type', 'z', 'g', 'x', 'y', 'w', 'h', 'wires', 'd', 'info', 'l']);
@@ -105,5 +106,38 @@ describe('example settings', function () {
     assert.ok(lights.some((l) => l < decide.threshold) && lights.some((l) => l >= decide.threshold + decide.band), `one dark and one bright reading: ${lights}`);
     const shown = decide.wires[0].map((id) => byId.get(id)).filter((n) => n && n.type === 'debug');
     assert.ok(shown.some((d) => d.active && d.tostatus), 'a debug node shows the commands decided, on the canvas too');
+  });
+});
+
+describe('example 5 without devices, on a broker without MQTT 5 (as npm start runs it)', function () {
+  this.timeout(20000);
+  const { helper, allNodes, collect, until, useServer } = require('./support/runtime');
+  let broker;
+  useServer();
+  before(async function () {
+    broker = await startAedes();
+  });
+  after(async function () {
+    if (broker) await broker.close();
+  });
+
+  it('its buttons feed nightlight decide, and "commands it decided" shows each command', async function () {
+    const flow = prepareExample('05-scale-out-server.json', broker, { probe: ['nl5_commands'] });
+    await helper.load(allNodes, flow);
+    const shown = collect(helper.getNode('nl5_commands'));
+    const press = (id) => helper.getNode(id).receive({});
+    press('nl5_sim_dark');
+    await until(() => shown.length === 1, 'the command for the dark reading');
+    press('nl5_sim_dark');
+    press('nl5_sim_bright');
+    await until(() => shown.length === 2, 'the command for the bright reading');
+    // Emit on change: the second dark reading sent nothing.
+    assert.deepStrictEqual(
+      shown.map((m) => [m.topic, m.payload.led_on]),
+      [
+        ['sim-1/commands', true],
+        ['sim-1/commands', false],
+      ],
+    );
   });
 });
