@@ -1,5 +1,5 @@
 'use strict';
-// Every shipped example as a new user opens it: deployed as shipped into a real Node-RED
+// Every shipped flow (examples/, docs/) as a new user opens it: deployed as shipped into a real Node-RED
 // process (the packed package installed), the editor loaded in headless Chromium in en-US
 // and in Thai. Each of our nodes' dialogs must open with no red field and no row that its
 // mode hides, and Done without edits must leave the node and the flow unmodified.
@@ -10,14 +10,9 @@ const path = require('path');
 const { startNodeRed } = require('../support/node-red-process');
 const { userDirWithPackage } = require('../support/packed');
 const { until } = require('../support/runtime');
-const { OUR_TYPES, readExample, editorDefinition } = require('../support/examples');
+const { OUR_TYPES, readExample, editorDefinition, shippedFlows } = require('../support/examples');
 const { describeInBrowser, launch, openPage, screenshot, SETTINGS, openEditor, openDialog, pressDone, dialogProblems } = require('../support/browser');
 
-const root = path.join(__dirname, '..', '..');
-const EXAMPLES = fs
-  .readdirSync(path.join(root, 'examples'))
-  .filter((f) => f.endsWith('.json'))
-  .sort();
 
 /**
  * The rows of a node's dialog that its settings show (true) and hide (false), by selector,
@@ -41,7 +36,7 @@ function expectedRows(shipped) {
   };
 }
 
-describeInBrowser('shipped examples: every dialog opens clean and Done changes nothing (real Node-RED, Chromium)', function () {
+describeInBrowser('shipped flows: every dialog opens clean and Done changes nothing (real Node-RED, Chromium)', function () {
   this.timeout(240000);
   let work;
   let red;
@@ -70,8 +65,8 @@ describeInBrowser('shipped examples: every dialog opens clean and Done changes n
   }
 
   for (const locale of ['en-US', 'th']) {
-    for (const file of EXAMPLES) {
-      const shipped = readExample(file);
+    // The examples and the secure flow in docs/ (its broker nodes fail to connect without certificates; its dialogs do not care).
+    for (const { file, nodes: shipped } of shippedFlows()) {
       const ours = shipped.filter((n) => OUR_TYPES.includes(n.type));
       if (ours.length === 0) continue;
       it(`${file} (${locale}): ${ours.map((n) => n.type).join(', ')} open with no red field and no hidden row shown; Done leaves them unmodified`, async function () {
@@ -84,7 +79,7 @@ describeInBrowser('shipped examples: every dialog opens clean and Done changes n
         for (const node of ours) {
           await openDialog(page, node.id);
           const problems = await dialogProblems(page, expectedRows(node));
-          if (problems.length) await screenshot(page, `dialog-${file.replace(/\.json$/, '')}-${node.id}-${locale}`);
+          if (problems.length) await screenshot(page, `dialog-${path.basename(file, '.json')}-${node.id}-${locale}`);
           assert.deepStrictEqual(problems, [], `${file} ${node.id} (${node.type}) in ${locale}`);
           await pressDone(page);
           const after = await page.evaluate((id) => {
