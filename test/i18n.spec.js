@@ -117,6 +117,18 @@ describe('message catalogs and help', function () {
     });
   }
 
+  describe('the help says which language a status is in', function () {
+    // Statuses with run-time values are rendered by the runtime, in its language; fixed ones by the editor.
+    for (const lang of REQUIRED_LANGUAGES) {
+      for (const node of ['light-telemetry', 'nightlight-decide']) {
+        it(`${lang} ${node}: names the runtime's language setting`, function () {
+          const block = helpBlock(fs.readFileSync(path.join(built, lang, `${node}.html`), 'utf8'), node);
+          assert.match(block, /<code>lang<\/code>[\s\S]*<code>LANG<\/code>/);
+        });
+      }
+    }
+  });
+
   describe('en-US', function () {
     for (const node of NODES) {
       it(`${node}: the help follows Node-RED's style (tooltip paragraph, Inputs, Outputs, Details, References)`, function () {
