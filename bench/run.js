@@ -1,10 +1,13 @@
 #!/usr/bin/env node
 'use strict';
-// `npm run bench`: the three benchmarks of issue 6 and the targets, in one run.
+// `npm run bench`: the three benchmarks of issue 6, the capacity benchmark of issue 16
+// and the targets, in one run.
 //
-//   npm run bench                 full: 3 alternating rounds (about 12 minutes)
-//   npm run bench -- --quick      one short round of everything (about 1.5 minutes)
-//   npm run bench -- --only mqtt,inprocess,scale
+//   npm run bench                 full: 3 alternating rounds, then capacity (about 20 minutes)
+//   npm run bench -- --quick      one short round of everything (about 3 minutes)
+//   npm run bench -- --only mqtt,inprocess,scale,capacity
+//   npm run bench -- --only capacity [--steps 1000,5000] [--capacity-variants example,chain]
+//                                    [--warm 5] [--measure 15]
 //   npm run bench -- --rounds 5 --seconds 8
 //   npm run bench -- --profile    also record node --cpu-prof of every server and summarise it
 //   npm run bench -- --stock-tcp  leave Nagle's algorithm on in the servers (see RESULTS.md)
@@ -18,6 +21,7 @@ const { parseArgs, versions, machine, mosquittoPath } = require('./lib/common');
 const { runMqttBench } = require('./mqtt');
 const { formatInProcess } = require('./inprocess');
 const { summarize } = require('./lib/profile-summary');
+const { runCapacity, formatCapacity } = require('./capacity');
 
 const OUT = path.join(__dirname, 'out');
 
@@ -89,7 +93,7 @@ function formatScale(scale) {
 }
 
 /** Each target of issue 6 with what was measured and whether it is met. */
-function checkTargets({ mqtt, inprocess, scale }) {
+function checkTargets({ mqtt, inprocess, scale, capacity }) {
   const rows = [];
   const ours = mqtt && mqtt.rows.find((r) => r.key === 'ours-every');
   const chain = mqtt && mqtt.rows.find((r) => r.key === 'chain');
@@ -150,6 +154,15 @@ function checkTargets({ mqtt, inprocess, scale }) {
       });
     }
   }
+  if (capacity) {
+    const row = (key) => capacity.rows.find((r) => r.key === key);
+    const c = (r) => (r ? `${r.atLeast ? '>= ' : ''}${n(r.capacity)}` : '-');
+    rows.push({
+      target: 'context: devices served at one reading every 5 s with p99 <= 50 ms, nothing lost: the example on 2 cores / on 1 core; the built-in chain; the lesson\'s Python server',
+      measured: `${c(row('example'))} / ${c(row('example-1core'))}; ${c(row('chain'))}; ${c(row('lesson-python'))}`,
+      met: null,
+    });
+  }
   return rows;
 }
 
@@ -160,7 +173,7 @@ function formatTargets(rows) {
 async function main() {
   const args = parseArgs(process.argv.slice(2));
   const quick = Boolean(args.quick);
-  const only = args.only ? String(args.only).split(',') : ['mqtt', 'inprocess', 'scale'];
+  const only = args.only ? String(args.only).split(',') : ['mqtt', 'inprocess', 'scale', 'capacity'];
   const rounds = Number(args.rounds) || (quick ? 1 : 3);
   const seconds = Number(args.seconds) || (quick ? 2 : 5);
   fs.mkdirSync(OUT, { recursive: true });
@@ -213,11 +226,28 @@ async function main() {
     report.scale = (await runChild([path.join(__dirname, 'scale.js'), ...a], ['--expose-gc'])).scale;
   }
 
+  if (only.includes('capacity')) {
+    if (!mosquittoPath()) {
+      log('\ncapacity benchmark skipped: no mosquitto binary (install mosquitto to run it)');
+    } else {
+      const options = {};
+      if (args.steps) options.steps = String(args.steps).split(',').map(Number);
+      else if (quick) options.steps = [1000, 10000];
+      if (args['capacity-variants']) options.variants = String(args['capacity-variants']).split(',');
+      if (args.warm) options.warmMs = Number(args.warm) * 1000;
+      if (args.measure) options.measureMs = Number(args.measure) * 1000;
+      else if (quick) options.measureMs = 5000;
+      log('\ncapacity benchmark: devices reading every 5 s, N stepping up until p99 > 50 ms or a command is lost');
+      report.capacity = await runCapacity(options, log);
+    }
+  }
+
   report.targets = checkTargets(report);
   const sections = [`Run ${report.date}, ${quick ? 'quick' : 'full'} (${rounds} round${rounds > 1 ? 's' : ''}), load average at start ${report.machine.loadavg.join(' ')}.`];
   if (report.mqtt) sections.push('### Through Mosquitto (medians)\n\n' + formatMqtt(report.mqtt));
   if (report.inprocess) sections.push('### In process (medians)\n\n' + formatInProcess(report.inprocess));
   if (report.scale) sections.push('### Scale (decide engine)\n\n' + formatScale(report.scale));
+  if (report.capacity) sections.push('### Capacity (devices, one reading every 5 s each)\n\n' + formatCapacity(report.capacity));
   if (report.targets.length) sections.push('### Targets\n\n' + formatTargets(report.targets));
   const markdown = sections.join('\n\n') + '\n';
   log('\n' + markdown);
