@@ -5,7 +5,7 @@ const assert = require('assert');
 const path = require('path');
 const mqtt = require('mqtt');
 const { helper, allNodes, collect, until } = require('../support/runtime');
-const { forEachBroker } = require('../support/brokers');
+const { forEachBroker, ALL_BROKERS } = require('../support/brokers');
 
 const example = require(path.join(__dirname, '../../examples/02-device-store-and-forward.json'));
 const byType = (type) => example.filter((n) => n.type === type);
@@ -80,5 +80,5 @@ describe('example 2: the device alone', function () {
         }
       });
     });
-  });
+  }, { brokers: ALL_BROKERS });
 });
