@@ -6,7 +6,7 @@ import { ReportPolicy } from './lib/policy';
 import { TelemetrySource } from './lib/telemetry';
 import { TopicTemplate } from './lib/topics';
 import { numberOption, showError, toNodeError, typedOption, guardForCatch } from './shared/runtime';
-import { StatusThrottle, statusKey } from './shared/status';
+import { STATUS_MAX, StatusThrottle, statusKey, statusLength } from './shared/status';
 
 interface LightTelemetryDef extends NodeDef {
   deviceId: string;
@@ -88,11 +88,13 @@ export = function (RED: NodeAPI): void {
       const { down, parts } = outboxStatus(outbox, lastLight);
       // A fixed word alone (offline, online) goes to the editor as a catalog key, shown in the browser's language;
       // a text with run-time values is rendered here, in the runtime's language.
-      const text =
-        parts.length === 1 && !parts[0].params
-          ? statusKey('light-telemetry.status.' + parts[0].key)
-          : parts.map((p) => RED._('light-telemetry.status.' + p.key, p.params)).join(' · ');
-      return parts.length ? { fill: down ? 'red' : 'green', shape: down ? 'ring' : 'dot', text } : {};
+      if (parts.length === 1 && !parts[0].params) {
+        return { fill: down ? 'red' : 'green', shape: down ? 'ring' : 'dot', text: statusKey('light-telemetry.status.' + parts[0].key) };
+      }
+      let texts = parts.map((p) => RED._('light-telemetry.status.' + p.key, p.params));
+      // While a buffer drains, the counts matter more than the last value sent: that goes when all would not fit.
+      if (parts.length > 1 && parts[0].key === 'sent' && statusLength(texts.join(' · ')) > STATUS_MAX) texts = texts.slice(1);
+      return parts.length ? { fill: down ? 'red' : 'green', shape: down ? 'ring' : 'dot', text: texts.join(' · ') } : {};
     });
     /** The link going up or down changing shows at once; everything else at most 4 times a second. */
     const showStatus = () => statusShown.updateWatching(outbox.link);

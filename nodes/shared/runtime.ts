@@ -1,5 +1,6 @@
 import type { Node, NodeAPI } from 'node-red';
 import { isNightlightError } from '../lib/errors';
+import { clip } from './status';
 
 /** The message-catalog namespace every node of this package shares for errors. */
 export const ERRORS = 'nightlight.errors.';
@@ -17,9 +18,12 @@ export function toNodeError(RED: NodeAPI, err: unknown): Error {
   return err instanceof Error ? err : new Error(String(err));
 }
 
-/** Shows a refused input as a red status; the caller passes the error to `done`. */
+/**
+ * Shows a refused input as a red status, cut to fit under the node (the whole message goes
+ * to the Catch node and the log); the caller passes the error to `done`.
+ */
 export function showError(node: Node, error: Error): void {
-  node.status({ fill: 'red', shape: 'ring', text: error.message.slice(0, 60) });
+  node.status({ fill: 'red', shape: 'ring', text: clip(error.message) });
 }
 
 /** A non-negative number from an editor field, or `fallback` when the field is empty or not a number. */

@@ -108,6 +108,17 @@ export function shorten(text: string, max: number): string {
 }
 
 /**
+ * `text` cut at the end to at most `max` characters, the last one an ellipsis: for a
+ * text with no one value to shorten (an error message, whose whole text goes to the
+ * Catch node and the log anyway).
+ */
+export function clip(text: string, max = STATUS_MAX): string {
+  const chars = characters(text);
+  if (chars.length <= max) return text;
+  return max < 1 ? '' : chars.slice(0, max - 1).join('').trimEnd() + ELLIPSIS;
+}
+
+/**
  * A status text that fits in {@link STATUS_MAX} characters: `render(value)` as it is when
  * it fits, otherwise rendered with `value` (a device id, a group name) shortened to the
  * room the rest of the text leaves, but to no fewer than `minValue` characters. The rest

@@ -5,7 +5,7 @@
 const assert = require('assert');
 const path = require('path');
 const { dist } = require('../support/runtime');
-const { shorten, fitStatus, statusKey, statusLength, STATUS_MAX, MODULE } = require(path.join(dist, 'shared', 'status.js'));
+const { shorten, clip, fitStatus, statusKey, statusLength, STATUS_MAX, MODULE } = require(path.join(dist, 'shared', 'status.js'));
 
 describe('status texts', function () {
   describe('shorten', function () {
@@ -64,6 +64,22 @@ describe('status texts', function () {
 
     it('takes the maximum as an argument', function () {
       assert.strictEqual(fitStatus((id) => `${id}!`, 'abcdefghij', 6), 'ab…ij!');
+    });
+  });
+
+  describe('clip', function () {
+    it(`cuts a long text at the end to ${STATUS_MAX} characters, the last an ellipsis`, function () {
+      const message = 'Refused: expected a number, a numeric string or an object with light, got boolean';
+      const text = clip(message);
+      assert.strictEqual(statusLength(text), STATUS_MAX);
+      assert.strictEqual(text, message.slice(0, STATUS_MAX - 1) + '…');
+      assert.strictEqual(clip('short'), 'short');
+    });
+
+    it('drops a space before the ellipsis, and keeps Thai letters whole', function () {
+      assert.strictEqual(clip('abc def', 5), 'abc…');
+      assert.strictEqual(clip('ที่ที่ที่', 2), 'ที่…');
+      assert.strictEqual(clip('abc', 0), '');
     });
   });
 

@@ -124,6 +124,44 @@ describe('status texts on the runtime', function () {
       assert.strictEqual(statuses.at(-1).text, 'offline · 1 buffered');
     });
 
+    it('light telemetry: while a buffer drains, the counts stay and the last value sent goes when all would not fit', async function () {
+      await helper.load([inLanguage('lightTelemetry', 'en-US')], onTab([
+        { id: 'lt', type: 'light-telemetry', deviceId: 'kitchen', topic: '{id}/telemetry', qos: '1', offline: 'all', capacity: 2, ackTimeout: 60, wires: [['out']] },
+        { id: 'out', type: 'helper' },
+      ]));
+      const lt = helper.getNode('lt');
+      const out = collect(helper.getNode('out'));
+      const statuses = statusesOf(lt);
+      const link = (up) => lt.receive({ status: { fill: up ? 'green' : 'red', shape: 'dot', text: `node-red:common.status.${up ? 'connected' : 'disconnected'}`, source: { id: 'mqttout' } } });
+      link(false);
+      for (const light of [1, 2, 3, 4, 5]) lt.receive({ payload: light * 100000 });
+      await until(() => /dropped/.test(statuses.at(-1)?.text || ''), 'the drops while offline');
+      assert.strictEqual(statuses.at(-1).text, 'offline · 2 buffered · 3 dropped');
+      link(true);
+      // Two readings go out; unconfirmed (no complete node here), they stay counted as buffered.
+      await until(() => out.length === 2 && /^2 buffered/.test(statuses.at(-1).text), 'the replay in the status', 3000);
+      assert.strictEqual(statuses.at(-1).text, '2 buffered · 3 dropped', 'not "light 500000 sent · 2 buffered · 3 dropped"');
+    });
+
+    it('a refused input: a red status cut to fit, the whole message to the Catch node', async function () {
+      await helper.load([inLanguage('decide', 'en-US'), core.catch], onTab([
+        { id: 'decide', type: 'nightlight-decide', wires: [['out']] },
+        { id: 'out', type: 'helper' },
+        { id: 'catch', type: 'catch', scope: ['decide'], uncaught: false, wires: [['caught']] },
+        { id: 'caught', type: 'helper' },
+      ]));
+      const decide = helper.getNode('decide');
+      const caught = collect(helper.getNode('caught'));
+      const statuses = statusesOf(decide);
+      decide.receive({ topic: 'kitchen/telemetry', payload: true });
+      await until(() => caught.length === 1, 'the error at the Catch node');
+      const red = statuses.find((s) => s.fill === 'red');
+      assertFits(red.text, 'the red status');
+      const message = caught[0].error.message.replace(/^Error: /, '');
+      assert.strictEqual(message, 'Refused: expected a JSON object, got boolean');
+      assert.strictEqual(red.text, 'Refused: expected a JSON object…');
+    });
+
     it('decide: "waiting for sensors" while a group has just started', async function () {
       await helper.load([inLanguage('decide', 'en-US')], groupFlow());
       const decide = helper.getNode('decide');
