@@ -379,7 +379,7 @@ async function main() {
     }
     await broker.close();
     release();
-    console.log(`Stopped. Your flows are kept in ${shown(dir)} for the next npm start.`);
+    console.log(`Stopped. Your flows are kept in ${shown(dir)}${path.sep} for the next npm start.`);
     process.exit(code);
   };
   process.on('SIGINT', () => stop(0));
@@ -393,13 +393,20 @@ async function main() {
     }
   });
 
-  await waitForHttp(ui.port, red);
+  try {
+    await waitForHttp(ui.port, red);
+  } catch (err) {
+    if (stopping) return;
+    console.error(`npm start: ${err.message}; its full log: ${shown(path.join(dir, LOG))}`);
+    await stop(1);
+    return;
+  }
   console.log(`MQTT broker:     ${broker.line}`);
   console.log(`Node-RED editor: http://${HOST}:${ui.port}/ ${ui.note}`);
   console.log(`Dashboard:       http://${HOST}:${ui.port}/dashboard`);
   console.log(`Flows:           ${notes[0]}`);
   for (const note of notes.slice(1)) console.log(`                 ${note}`);
-  console.log(`Node-RED dir:    ${shown(dir)} (its full log: ${shown(path.join(dir, LOG))}; warnings and errors are shown here)`);
+  console.log(`Node-RED dir:    ${shown(dir)}${path.sep} (its full log: ${shown(path.join(dir, LOG))}; warnings and errors are shown here)`);
   console.log('Watch the LED status flip as the simulated light crosses the threshold. Press Ctrl-C to stop.');
 }
 

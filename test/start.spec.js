@@ -97,7 +97,7 @@ describe('npm start (scripts/start.js)', function () {
     let client;
     try {
       assert.ok(demo.out.includes(`Node-RED editor: http://127.0.0.1:${demo.port}/`), demo.out);
-      assert.ok(demo.out.includes(`Node-RED dir:    ${dir}`), demo.out);
+      assert.ok(demo.out.includes(`Node-RED dir:    ${dir}${path.sep} `), demo.out);
       // A fresh demo says nothing from Node-RED: no info lines, and no warning about projects or credentials.
       assert.ok(!/Node-RED .* - \[/.test(demo.out), demo.out);
       const brokerUrl = demo.out.match(/MQTT broker: +embedded, (mqtt:\/\/127\.0\.0\.1:\d+)/)[1];
@@ -121,6 +121,7 @@ describe('npm start (scripts/start.js)', function () {
 
   it('keeps a deployed change between runs (MQTT_URL as broker), and --fresh restores example 1', async function () {
     const broker = await startAedes();
+    let other;
     try {
       const dir = path.join(work, 'demo');
       const env = { MQTT_URL: broker.url };
@@ -135,9 +136,13 @@ describe('npm start (scripts/start.js)', function () {
       await deploy(demo, first.flows);
       await stop(demo);
 
-      demo = await run({ dir, env });
+      // The next run uses another broker (MQTT_URL changed, or 1883 was taken): the kept flow follows it.
+      other = await startAedes();
+      demo = await run({ dir, env: { MQTT_URL: other.url } });
       assert.ok(demo.out.includes('your flows from the last run'), demo.out);
-      assert.strictEqual(decideOf((await flowsOf(demo)).flows).threshold, 123, 'the deployed threshold survived the restart');
+      const second = (await flowsOf(demo)).flows;
+      assert.strictEqual(decideOf(second).threshold, 123, 'the deployed threshold survived the restart');
+      assert.strictEqual(String(second.find((n) => n.type === 'mqtt-broker').port), String(other.port));
       await stop(demo);
       assert.strictEqual(fs.readlinkSync(path.join(dir, 'node_modules', ...packageName.split('/'))), root);
 
@@ -146,6 +151,7 @@ describe('npm start (scripts/start.js)', function () {
       assert.strictEqual(decideOf((await flowsOf(demo)).flows).threshold, exampleThreshold, '--fresh brings back the example');
       await stop(demo);
     } finally {
+      if (other) await other.close();
       await broker.close();
     }
   });
