@@ -189,10 +189,8 @@ function linkProject(modules) {
     const points = path.resolve(path.dirname(p), fs.readlinkSync(p));
     if (p === target ? points !== root : points === root) fs.unlinkSync(p);
   }
-  if (fs.existsSync(target) || isLink(target)) {
-    if (isLink(target)) return target;
-    throw new UsageError(`${target} is not a link to this project; remove it or start with --fresh`);
-  }
+  if (isLink(target)) return target;
+  if (fs.existsSync(target)) throw new UsageError(`${target} is not a link to this project; remove it or start with --fresh`);
   return linkPackage(path.dirname(modules));
 }
 
