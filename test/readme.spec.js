@@ -157,6 +157,8 @@ describe('README and docs', function () {
       assert.ok(new RegExp(`\\b${word}=\\S+ npm start`).test(readme), `README.md shows no "${word}=... npm start"`);
     }
     assert.ok(readme.includes('npm start -- --fresh'), 'README.md does not show npm start -- --fresh');
+    assert.ok(/['"]--fresh['"]/.test(start), 'scripts/start.js no longer takes --fresh');
+    assert.ok(readme.includes('.demo/') && /^\.demo\/$/m.test(read(path.join(root, '.gitignore'))), 'README names .demo/ and git ignores it');
   });
 
   it('the README has the set-up commands, the palette package and the broker install', function () {
