@@ -3,7 +3,7 @@
 // broker, counting what a leak would leave behind: active timers and handles, listeners on
 // the runtime's event bus, and the heap after garbage collection. Also pins down what a
 // modified-nodes deploy keeps (the nodes that were not modified, with their state) and what
-// it resets (a modified node starts fresh), as the README's "Known limits" documents.
+// it resets (a modified node starts fresh), as docs/limits.md documents.
 const assert = require('assert');
 const v8 = require('v8');
 const vm = require('vm');

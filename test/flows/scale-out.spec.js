@@ -33,7 +33,7 @@ const FREE_READINGS = 12;
 /**
  * Most extra commands (beyond one server's) per free-running reading the test accepts.
  * Measured here: 0.15 to 0.17 (double sends, and a few repairs), with nearly every reading
- * racing; the bound leaves three times that (README, Scaling out).
+ * racing; the bound leaves three times that (docs/scaling-out.md).
  */
 const FREE_EXTRA_BOUND = 0.5;
 const SEED = 8;
@@ -216,7 +216,7 @@ describeScaleOut(function () {
     console.log(
       `      free-running: ${readings.length} readings, ${extra} commands more than one server (${resent} of them repairs re-sent at the same position), ${differing} of ${DEVICES} devices saw another sequence than one server sends; all converged`,
     );
-    // Double sends and repairs are the price of not waiting; bounded (measured: see README).
+    // Double sends and repairs are the price of not waiting; bounded (measured: see docs/scaling-out.md).
     assert.ok(extra <= readings.length * FREE_EXTRA_BOUND, `${extra} extra commands for ${readings.length} readings`);
     takeMark();
   });
@@ -289,7 +289,7 @@ describeScaleOut(function () {
       for (let seq = KILL_ROUND + 2; seq <= READINGS; seq += 1) assert.ok(byA.has(key(id, seq)), `reading ${seq} of ${id} after the kill`);
     }
     // The readings around the kill that were in flight to the dead instance are gone:
-    // with clean sessions that is what MQTT 5 shared subscriptions allow (see README).
+    // with clean sessions that is what MQTT 5 shared subscriptions allow (see docs/scaling-out.md).
     const lost = readings.filter((r) => !all.includes(key(r.id, r.seq))).length;
     console.log(`      kill: ${lost} of ${DEVICES} readings published around the kill were reported decided by no instance`);
 

@@ -74,7 +74,7 @@ function writePasswords(file, users) {
 }
 
 /**
- * The topic ACL of the lesson's system, as the README shows it: each device (its user name
+ * The topic ACL of the lesson's system, as docs/security.md shows it: each device (its user name
  * is its id) may publish only its telemetry and read only its commands; the server reads
  * every device's telemetry and writes every device's commands.
  */
