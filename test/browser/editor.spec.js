@@ -277,7 +277,9 @@ describeInBrowser('editor in headless Chromium (packed package, real Node-RED)',
     pages.splice(pages.findIndex((p) => p.page === page), 1);
 
     page = await openEditor();
-    const ledStatus = await (await catalog('led-command'))['led-command'].status;
+    // The server is in charge in the example: the status is the catalog's "LED on · server" / "LED off · server".
+    const ledStatus = (await catalog('led-command'))['led-command'].status.server;
+    assert.ok(ledStatus && ledStatus.on && ledStatus.off, 'the catalog has the server statuses');
     // The palette shows before the editor has loaded the deployed flows: wait for them.
     let led;
     await until(async () => ([led] = await nodeIds(page, 'led-command')).length > 0, 'the deployed flows in the editor', 20000);
@@ -290,10 +292,9 @@ describeInBrowser('editor in headless Chromium (packed package, real Node-RED)',
       await page.locator(`[id="${inject}"] .red-ui-flow-node-button`).click();
     };
     await press('bright (800)');
-    // The status reads "LED off · server": the LED state, then who is in charge.
-    await until(async () => (await label.textContent()).startsWith(ledStatus.off), `"${ledStatus.off}" after a bright reading`, 20000);
+    await until(async () => (await label.textContent()) === ledStatus.off, `"${ledStatus.off}" after a bright reading`, 20000);
     await press('dark (100)');
-    await until(async () => (await label.textContent()).startsWith(ledStatus.on), `"${ledStatus.on}" after a dark reading`, 20000);
+    await until(async () => (await label.textContent()) === ledStatus.on, `"${ledStatus.on}" after a dark reading`, 20000);
     await until(async () => (await page.locator('.red-ui-notification:visible').count()) === 0, 'the notifications to fade', 15000);
     await screenshot(page, 'whole-system-led-on');
   });
