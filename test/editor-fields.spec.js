@@ -6,7 +6,7 @@
 // never shown. This reads each edit dialog as the editor registers it (its scripts run against
 // a stand-in for RED, so `defaults` is the object Node-RED gets) and holds the template's
 // fields, the typed inputs' type fields and every field id the scripts name to those defaults.
-// test/browser/env-device-id.spec.js drives the same fields in a real editor.
+// test/browser/env-device-id.spec.js drives the typed id fields in a real editor.
 const assert = require('assert');
 const fs = require('fs');
 const path = require('path');
