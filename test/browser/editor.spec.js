@@ -12,7 +12,7 @@ const { startNodeRed } = require('../support/node-red-process');
 const { userDirWithPackage } = require('../support/packed');
 const { startAedes, HOST } = require('../support/brokers');
 const { until } = require('../support/runtime');
-const { describeInBrowser, launch, openPage, screenshot } = require('../support/browser');
+const { describeInBrowser, launch, openPage, screenshot, SETTINGS } = require('../support/browser');
 
 const root = path.join(__dirname, '..', '..');
 const MODULE = '@nightlight-iot/node-red-nightlight';
@@ -22,14 +22,6 @@ const EXAMPLES = fs
   .filter((f) => f.endsWith('.json'))
   .sort();
 const localesDir = path.join(root, 'dist', 'nodes', 'locales');
-
-// Node-RED's editor asks the public palette catalogue and offers update notifications;
-// these settings (which any offline installation would use) keep it on this machine.
-const SETTINGS = {
-  telemetry: { enabled: false, updateNotification: false },
-  editorTheme: { tours: false, palette: { catalogues: [] }, projects: { enabled: false } },
-  externalModules: { palette: { allowInstall: false } },
-};
 
 /** The text of the first paragraph of `type`'s help in `lang`, as shipped. */
 function firstHelpParagraph(lang, type) {
