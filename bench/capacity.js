@@ -46,6 +46,7 @@ const DEFAULTS = {
   warmMs: 5000,
   measureMs: 15000,
   drainMs: 2000,
+  retries: 2,
 };
 
 function hasTaskset() {
@@ -259,20 +260,40 @@ async function measureStep(variant, devices, settings) {
 }
 
 /**
- * Whether the step passed, and if not what the limit was: the load generator (it fell
- * behind its schedule or used a whole core: then the machine, not the server, was the
- * limit), the server (its one JavaScript thread, or its pinned core, was busy), or the
- * machine (every core busy, shared by server, broker, generator and anything else).
+ * Whether the step passed, and if not what the limit was. A step passes when the readings
+ * kept their rate, every one was answered and p99 <= 50 ms. A generator that fell behind its
+ * schedule (p99 lag over the bound, or a whole core used) bunched readings together, which
+ * only makes a pass harder, but a failure then is not the server's: the limit is the
+ * machine. Otherwise: the server (its one JavaScript or Python thread, or its pinned core,
+ * busy), the machine (every core busy: server, broker, generator and anything else share
+ * them), or the server without a busy core (it waited on something).
  */
 function judge(step, variant) {
-  const loadgenLimited = step.lagP99 > LAG_BOUND_MS || step.loadgenCpu > LOADGEN_CPU_BOUND;
+  step.loadgenLagged = step.lagP99 > LAG_BOUND_MS || step.loadgenCpu > LOADGEN_CPU_BOUND;
   const kept = step.readingsPerSecond >= 0.98 * step.expectedPerSecond;
-  step.pass = !loadgenLimited && kept && step.samples > 0 && step.lost === 0 && step.p99 <= P99_BOUND_MS;
+  step.pass = kept && step.samples > 0 && step.lost === 0 && step.p99 <= P99_BOUND_MS;
   if (step.pass) step.limit = null;
-  else if (loadgenLimited || !kept) step.limit = 'machine: the load generator fell behind';
+  else if (step.loadgenLagged || !kept) step.limit = 'machine: the load generator fell behind';
   else if (step.serverCpu !== null && step.serverCpu >= 0.9) step.limit = variant.pin ? 'server: its one core busy' : 'server: its main thread busy';
   else if (step.machineBusy !== null && step.machineBusy >= 0.95) step.limit = 'machine: every core busy';
   else step.limit = 'server';
+}
+
+/** A failure the machine caused is measured again, up to `retries` times. */
+async function measureWithRetries(variant, devices, settings, log) {
+  const attempts = [];
+  for (let attempt = 1; ; attempt++) {
+    const step = await measureStep(variant, devices, settings);
+    step.attempt = attempt;
+    attempts.push(step);
+    log(
+      `  ${variant.key.padEnd(14)} N ${String(devices).padStart(6)}  ${fmt(step.readingsPerSecond, 0)}/s  p50 ${fmt(step.p50)} p99 ${fmt(step.p99)} max ${fmt(step.max)} ms  ` +
+        `lost ${step.lost}  server cpu ${fmt(step.serverCpu)}  broker cpu ${fmt(step.brokerCpu)}  rss ${mb(step.peakRss)} MB  lag p99 ${fmt(step.lagP99)} ms  ` +
+        `loadgen cpu ${fmt(step.loadgenCpu)}  machine ${pct(step.machineBusy)}  ${step.pass ? 'ok' : `FAIL (${step.limit})`}`,
+    );
+    await sleep(300);
+    if (step.pass || !step.limit.startsWith('machine') || attempt > settings.retries) return attempts;
+  }
 }
 
 async function runCapacity(options = {}, log = () => {}) {
@@ -292,16 +313,7 @@ async function runCapacity(options = {}, log = () => {}) {
   let alive = variants.slice();
   // Every server at one N before any goes to the next, so the ratios compare neighbours in time.
   for (const devices of settings.steps) {
-    for (const v of alive) {
-      const step = await measureStep(v, devices, settings);
-      results[v.key].push(step);
-      log(
-        `  ${v.key.padEnd(14)} N ${String(devices).padStart(6)}  ${fmt(step.readingsPerSecond, 0)}/s  p50 ${fmt(step.p50)} p99 ${fmt(step.p99)} max ${fmt(step.max)} ms  ` +
-          `lost ${step.lost}  server cpu ${fmt(step.serverCpu)}  broker cpu ${fmt(step.brokerCpu)}  rss ${mb(step.peakRss)} MB  lag p99 ${fmt(step.lagP99)} ms  ` +
-          `loadgen cpu ${fmt(step.loadgenCpu)}  machine ${pct(step.machineBusy)}  ${step.pass ? 'ok' : `FAIL (${step.limit})`}`,
-      );
-      await sleep(300);
-    }
+    for (const v of alive) results[v.key].push(...(await measureWithRetries(v, devices, settings, log)));
     alive = alive.filter((v) => results[v.key][results[v.key].length - 1].pass);
     if (alive.length === 0) break;
   }
@@ -340,7 +352,8 @@ function formatCapacity(cap) {
   const s = cap.settings;
   const lines = [
     `Each device sends one reading every ${s.periodMs / 1000} s, spread evenly; ${s.warmMs / 1000} s warm-up, ${s.measureMs / 1000} s measured. ` +
-      `Pass: p99 <= ${s.p99BoundMs} ms, nothing lost, and the load generator kept its schedule (p99 lag <= ${s.lagBoundMs} ms, under ${s.loadgenCpuBound * 100}% of a core).`,
+      `Pass: the readings kept their rate, p99 <= ${s.p99BoundMs} ms, nothing lost. A failure while the load generator fell behind its schedule (p99 lag over ${s.lagBoundMs} ms, or ${s.loadgenCpuBound * 100}% of a core used) ` +
+      `or while every core was busy is the machine's, not the server's, and is measured again (up to ${s.retries} times).`,
     '',
     '| server | capacity (devices) | what stopped it |',
     '|---|---:|---|',
@@ -357,8 +370,8 @@ function formatCapacity(cap) {
   for (const r of cap.rows) {
     for (const st of r.steps) {
       lines.push(
-        `| ${r.key} | ${num(st.devices)} | ${num(st.readingsPerSecond)} | ${fmt(st.p50)} / ${fmt(st.p99)} / ${fmt(st.max)} ms | ${num(st.lost)} | ${fmt(st.serverCpu)} | ${num(st.serverCpuUsPerReading)} | ` +
-          `${mb(st.peakRss)} MB | ${fmt(st.brokerCpu)} | ${st.loadgens}, ${fmt(st.loadgenCpu)}, ${fmt(st.lagP99)} / ${fmt(st.lagMax)} ms | ${fmt(st.machineBusy * 100, 0)}% | ${st.loadavg[0]} | ${st.pass ? 'ok' : `**fail** (${st.limit})`} |`,
+        `| ${r.key} | ${num(st.devices)}${st.attempt > 1 ? ` (try ${st.attempt})` : ''} | ${num(st.readingsPerSecond)} | ${fmt(st.p50)} / ${fmt(st.p99)} / ${fmt(st.max)} ms | ${num(st.lost)} | ${fmt(st.serverCpu)} | ${num(st.serverCpuUsPerReading)} | ` +
+          `${mb(st.peakRss)} MB | ${fmt(st.brokerCpu)} | ${st.loadgens}, ${fmt(st.loadgenCpu)}, ${fmt(st.lagP99)} / ${fmt(st.lagMax)} ms | ${fmt(st.machineBusy * 100, 0)}% | ${st.loadavg[0]} | ${st.pass ? (st.loadgenLagged ? 'ok (though the generator lagged)' : 'ok') : `**fail** (${st.limit})`} |`,
       );
     }
   }
