@@ -84,8 +84,9 @@ function rabbitmqPath() {
 
 /**
  * An embedded aedes broker. `stop()` closes the listener and drops every client (an
- * outage); `start()` listens again on the same port. The broker (and its retained
- * messages) lives on across an outage, as a real broker's persistence would.
+ * outage); `start()` listens again on the same port (and does nothing while listening).
+ * The broker (and its retained messages) lives on across an outage, as a real broker's
+ * persistence would.
  */
 async function startAedes(options = {}) {
   const { Aedes } = require('aedes');
@@ -99,6 +100,7 @@ async function startAedes(options = {}) {
     url: `mqtt://${HOST}:${port}`,
     aedes,
     async start() {
+      if (server) return; // already listening
       server = net.createServer(aedes.handle);
       server.on('connection', (socket) => {
         sockets.add(socket);
@@ -128,7 +130,7 @@ async function startAedes(options = {}) {
 /**
  * A Mosquitto process of our own. `stop()` kills it (an outage; with `persistence` on,
  * retained messages survive as they would on a real installation); `start()` runs it
- * again on the same port with the same configuration.
+ * again on the same port with the same configuration (and does nothing while it runs).
  */
 async function startMosquitto(options = {}) {
   const bin = mosquittoPath();
@@ -162,6 +164,7 @@ async function startMosquitto(options = {}) {
       return log;
     },
     async start() {
+      if (child && child.exitCode === null) return; // already running
       child = spawn(bin, ['-c', confFile], { stdio: ['ignore', 'pipe', 'pipe'] });
       child.stdout.on('data', (d) => (log += d));
       child.stderr.on('data', (d) => (log += d));
@@ -206,6 +209,7 @@ function processBroker({ kind, bin, args, env, port, dir, readyPorts = [port], s
       return log;
     },
     async start() {
+      if (child && child.exitCode === null && child.signalCode === null) return; // already running
       child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env }, detached: true });
       child.stdout.on('data', (d) => (log += d));
       child.stderr.on('data', (d) => (log += d));
