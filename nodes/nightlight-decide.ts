@@ -58,7 +58,7 @@ export = function (RED: NodeAPI): void {
       if (group && h?.tooFew) {
         // Just started: the sensors have not all reported yet. A fixed text, so the editor shows it in its own language.
         if (tooFewWarning.starting(Date.now())) return { fill: 'grey', shape: 'ring', text: statusKey('nightlight-decide.status.waiting') };
-        const text = fitStatus((name) => RED._('nightlight-decide.status.tooFew', { fresh: h.fresh, needed: h.needed, name, led }), group.name);
+        const text = fitStatus((name) => RED._('nightlight-decide.status.tooFew', { fresh: h.fresh, needed: h.needed, name }), group.name);
         return { fill: 'yellow', shape: 'ring', text };
       }
       const engine = (group ?? devices) as { size: number; evictions: number; expirations: number };
