@@ -23,7 +23,10 @@ describe('the shared editor script', function () {
     const all = new Set(OUR_TYPES.flatMap((t) => editorDefinition(t).templateIds));
     const named = [...new Set(fieldNames(SHARED_SCRIPT, /#node-input-([A-Za-z0-9_-]+)/g))];
     assert.ok(named.length > 0);
-    assert.deepStrictEqual(named.filter((name) => !all.has(`node-input-${name}`)), []);
+    assert.deepStrictEqual(
+      named.filter((name) => !all.has(`node-input-${name}`)),
+      [],
+    );
   });
 });
 
@@ -36,12 +39,20 @@ describe('edit dialogs: every field is a property in defaults, and every propert
 
     it(`${type}: each node-input-<name> in the dialog names a property in defaults`, function () {
       assert.ok(fields.length >= 8, `${type} has a dialog with its fields`);
-      assert.deepStrictEqual(fields.filter((f) => !keys.includes(f)), [], `fields never saved (defaults: ${keys.join(', ')})`);
+      assert.deepStrictEqual(
+        fields.filter((f) => !keys.includes(f)),
+        [],
+        `fields never saved (defaults: ${keys.join(', ')})`,
+      );
       assert.strictEqual(new Set(fields).size, fields.length, 'no field id twice');
     });
 
     it(`${type}: each property in defaults has its field in the dialog`, function () {
-      assert.deepStrictEqual(keys.filter((k) => !fields.includes(k)), [], 'properties never shown');
+      assert.deepStrictEqual(
+        keys.filter((k) => !fields.includes(k)),
+        [],
+        'properties never shown',
+      );
     });
 
     it(`${type}: every typed input keeps its type in a property of defaults, with its hidden field`, function () {
@@ -58,7 +69,11 @@ describe('edit dialogs: every field is a property in defaults, and every propert
     it(`${type}: every field id its script looks up is in its dialog`, function () {
       const named = [...new Set(fieldNames(script, /#node-input-([A-Za-z0-9_-]+)/g))];
       assert.ok(named.length > 0);
-      assert.deepStrictEqual(named.filter((name) => !fields.includes(name)), [], 'looked up, but no field has that id');
+      assert.deepStrictEqual(
+        named.filter((name) => !fields.includes(name)),
+        [],
+        'looked up, but no field has that id',
+      );
     });
   }
 });

@@ -23,13 +23,48 @@ function loadEditorScript() {
 }
 
 const ids = [
-  'kitchen', 'a', 'x'.repeat(64), 'x'.repeat(65), 'ঘর-বাতি', 'ไฟกลางคืน', '😀'.repeat(64), '😀'.repeat(65), '',
-  'a+b', '#', 'a/b', 'a\u0000b', '$SYS', 'a$', 'kitchen\n', 'tab\tid', 'del\u007f', 'c1\u0085', 'lone\ud800', '\udc00x',
-  '\ud83d\ude00ok', 'with space', '／＋', 42, undefined,
+  'kitchen',
+  'a',
+  'x'.repeat(64),
+  'x'.repeat(65),
+  'ঘর-বাতি',
+  'ไฟกลางคืน',
+  '😀'.repeat(64),
+  '😀'.repeat(65),
+  '',
+  'a+b',
+  '#',
+  'a/b',
+  'a\u0000b',
+  '$SYS',
+  'a$',
+  'kitchen\n',
+  'tab\tid',
+  'del\u007f',
+  'c1\u0085',
+  'lone\ud800',
+  '\udc00x',
+  '\ud83d\ude00ok',
+  'with space',
+  '／＋',
+  42,
+  undefined,
 ];
 const templates = [
-  '{id}/telemetry', 'stadium/{id}/telemetry', '{id}', '', 'telemetry', '{id}/{id}', 'dev-{id}/x', '+/telemetry', '{id}/#',
-  '$share/g/{id}/telemetry', 'a\n/{id}', '{id}/\ud800', 'x'.repeat(250) + '/{id}', 'x'.repeat(260) + '/{id}',
+  '{id}/telemetry',
+  'stadium/{id}/telemetry',
+  '{id}',
+  '',
+  'telemetry',
+  '{id}/{id}',
+  'dev-{id}/x',
+  '+/telemetry',
+  '{id}/#',
+  '$share/g/{id}/telemetry',
+  'a\n/{id}',
+  '{id}/\ud800',
+  'x'.repeat(250) + '/{id}',
+  'x'.repeat(260) + '/{id}',
 ];
 
 describe('editor validation rules match the library', function () {
@@ -46,7 +81,11 @@ describe('editor validation rules match the library', function () {
   it('topic templates', function () {
     for (const template of templates) {
       const lib = templateProblem(template);
-      assert.strictEqual(editor.templateProblem(template) === null, lib === null, `${JSON.stringify(template)}: library ${lib}`);
+      assert.strictEqual(
+        editor.templateProblem(template) === null,
+        lib === null,
+        `${JSON.stringify(template)}: library ${lib}`,
+      );
     }
   });
 
@@ -76,25 +115,60 @@ describe('editor validation rules match the library', function () {
     new Function('window', fs.readFileSync(path.join(root, 'resources', 'editor.js'), 'utf8'))(window);
     const check = window.nightlightEditor.forNode('nightlight-decide');
     const whole = check.range(1, 10, { key: 'count', whole: true, empty: false });
-    assert.deepStrictEqual([whole(5), whole(5.5), whole(''), whole(undefined), whole(11)], [true, false, false, true, false]);
-    assert.strictEqual(whole(0, {}), 'text of @nightlight-iot/node-red-nightlight/nightlight-decide:nightlight-decide.errors.count');
+    assert.deepStrictEqual(
+      [whole(5), whole(5.5), whole(''), whole(undefined), whole(11)],
+      [true, false, false, true, false],
+    );
+    assert.strictEqual(
+      whole(0, {}),
+      'text of @nightlight-iot/node-red-nightlight/nightlight-decide:nightlight-decide.errors.count',
+    );
     assert.deepStrictEqual(calls.pop()[1], { min: 1, max: 10 });
     const loose = check.range(0, 1);
     assert.deepStrictEqual([loose(''), loose('0.5'), loose('x'), loose(2)], [true, true, false, false]);
-    assert.deepStrictEqual([check.choice(['a', 'b'])('a'), check.choice(['a', 'b'])('c'), check.choice(['a'])(undefined)], [true, false, true]);
+    assert.deepStrictEqual(
+      [check.choice(['a', 'b'])('a'), check.choice(['a', 'b'])('c'), check.choice(['a'])(undefined)],
+      [true, false, true],
+    );
     assert.deepStrictEqual([check.topic('{id}/x'), check.topic('+/x')], [true, false]);
     const id = check.deviceId();
-    assert.deepStrictEqual([id.call({ deviceIdType: 'str' }, 'desk'), id.call({ deviceIdType: 'str' }, 'a/b'), id.call({ deviceIdType: 'env' }, 'DEVICE'), id.call({ deviceIdType: 'str' }, '${DEVICE}')], [true, false, true, true]);
+    assert.deepStrictEqual(
+      [
+        id.call({ deviceIdType: 'str' }, 'desk'),
+        id.call({ deviceIdType: 'str' }, 'a/b'),
+        id.call({ deviceIdType: 'env' }, 'DEVICE'),
+        id.call({ deviceIdType: 'str' }, '${DEVICE}'),
+      ],
+      [true, false, true, true],
+    );
     assert.strictEqual(check.deviceId(() => false).call({}, 'a/b'), true, 'a field not in use is not checked');
     // With the dialog open, the type chosen in it counts, not the one saved on the node.
     open = { 'node-input-deviceIdType': 'env' };
-    assert.deepStrictEqual([id.call({ deviceIdType: 'str' }, 'MY_VAR'), id.call({ deviceIdType: 'str' }, '')], [true, false]);
+    assert.deepStrictEqual(
+      [id.call({ deviceIdType: 'str' }, 'MY_VAR'), id.call({ deviceIdType: 'str' }, '')],
+      [true, false],
+    );
     open = { 'node-input-deviceIdType': 'str' };
     assert.strictEqual(id.call({ deviceIdType: 'env' }, 'a/b'), false);
     open = {};
     // every message key the dialogs can show exists in every language
     for (const lang of fs.readdirSync(path.join(nodesDir, 'locales'))) {
-      for (const [type, keys] of Object.entries({ 'light-telemetry': ['range', 'choice', 'topic', 'device-id', 'offline', 'store'], 'led-command': ['range', 'choice', 'topic', 'device-id', 'maxBytes'], 'nightlight-decide': ['choice', 'topic', 'count', 'seconds', 'threshold', 'band', 'maxDevices', 'maxBytes', 'groupName', 'members'] })) {
+      for (const [type, keys] of Object.entries({
+        'light-telemetry': ['range', 'choice', 'topic', 'device-id', 'offline', 'store'],
+        'led-command': ['range', 'choice', 'topic', 'device-id', 'maxBytes'],
+        'nightlight-decide': [
+          'choice',
+          'topic',
+          'count',
+          'seconds',
+          'threshold',
+          'band',
+          'maxDevices',
+          'maxBytes',
+          'groupName',
+          'members',
+        ],
+      })) {
         const catalog = JSON.parse(fs.readFileSync(path.join(nodesDir, 'locales', lang, `${type}.json`), 'utf8'));
         for (const key of keys) assert.ok(catalog[type].errors[key], `${lang}/${type}.json: errors.${key}`);
       }

@@ -11,7 +11,7 @@ const { startAedes } = require('./support/brokers');
 /** Node properties Node-RED keeps beside a type's defaults. */
 const LAYOUT = new Set(['id', 'type', 'z', 'g', 'x', 'y', 'w', 'h', 'wires', 'd', 'info', 'l']);
 
-describe('shipped flows carry every property their nodes\' editors define', function () {
+describe("shipped flows carry every property their nodes' editors define", function () {
   const definitions = Object.fromEntries(OUR_TYPES.map((type) => [type, editorDefinition(type).definition]));
   const flows = shippedFlows();
 
@@ -19,7 +19,8 @@ describe('shipped flows carry every property their nodes\' editors define', func
     for (const type of OUR_TYPES) {
       const defaults = definitions[type].defaults;
       assert.ok(defaults && Object.keys(defaults).length >= 10, `${type} registers its defaults`);
-      for (const [property, rule] of Object.entries(defaults)) assert.ok('value' in rule, `${type}.${property} has a default value`);
+      for (const [property, rule] of Object.entries(defaults))
+        assert.ok('value' in rule, `${type}.${property} has a default value`);
     }
     // The stand-in for the editor must let a validator refuse: a bad value is found.
     assert.ok(propertyProblem(definitions['light-telemetry'], {}, 'offline', 'sometimes'));
@@ -42,21 +43,29 @@ describe('shipped flows carry every property their nodes\' editors define', func
         const { defaults } = definitions[node.type];
         for (const [property, rule] of Object.entries(defaults)) {
           if (!(property in node)) {
-            problems.push(`${node.id} (${node.type}) lacks ${property} (the editor's default is ${JSON.stringify(rule.value)})`);
+            problems.push(
+              `${node.id} (${node.type}) lacks ${property} (the editor's default is ${JSON.stringify(rule.value)})`,
+            );
             continue;
           }
           const value = node[property];
-          if (typeof value !== typeof rule.value) problems.push(`${node.id}.${property} is ${JSON.stringify(value)}, a ${typeof value}; the editor keeps a ${typeof rule.value}`);
+          if (typeof value !== typeof rule.value)
+            problems.push(
+              `${node.id}.${property} is ${JSON.stringify(value)}, a ${typeof value}; the editor keeps a ${typeof rule.value}`,
+            );
           const problem = propertyProblem(definitions[node.type], node, property, value);
           if (problem) problems.push(`${node.id}.${property} = ${JSON.stringify(value)} ${problem}`);
         }
         for (const property of Object.keys(node)) {
-          if (!LAYOUT.has(property) && !(property in defaults)) problems.push(`${node.id} has ${property}, which its editor does not define (never shown, never saved)`);
+          if (!LAYOUT.has(property) && !(property in defaults))
+            problems.push(`${node.id} has ${property}, which its editor does not define (never shown, never saved)`);
         }
         if (node.type === 'led-command') {
           const outputs = node.state ? 2 : 1;
-          if (node.outputs !== outputs) problems.push(`${node.id}: outputs ${node.outputs}, the dialog sets ${outputs} for state ${node.state}`);
-          if ((node.wires || []).length !== outputs) problems.push(`${node.id}: ${(node.wires || []).length} wired outputs, ${outputs} expected`);
+          if (node.outputs !== outputs)
+            problems.push(`${node.id}: outputs ${node.outputs}, the dialog sets ${outputs} for state ${node.state}`);
+          if ((node.wires || []).length !== outputs)
+            problems.push(`${node.id}: ${(node.wires || []).length} wired outputs, ${outputs} expected`);
         }
       }
       assert.deepStrictEqual(problems, []);
@@ -77,8 +86,14 @@ describe('example settings', function () {
     const subscriptions = nodes.filter((n) => n.type === 'mqtt in');
     assert.ok(subscriptions.length > 0);
     for (const n of subscriptions) assert.strictEqual(String(n.qos), '1', `${n.id} subscribes with QoS 1`);
-    const ids = Object.values(flows).flatMap((f) => f.filter((n) => n.type === 'mqtt-broker' && n.clientid && n.port === broker.port && n.broker === broker.broker));
-    assert.deepStrictEqual(ids.map((n) => n.clientid), [broker.clientid], 'no other shipped flow uses that client id on the same broker');
+    const ids = Object.values(flows).flatMap((f) =>
+      f.filter((n) => n.type === 'mqtt-broker' && n.clientid && n.port === broker.port && n.broker === broker.broker),
+    );
+    assert.deepStrictEqual(
+      ids.map((n) => n.clientid),
+      [broker.clientid],
+      'no other shipped flow uses that client id on the same broker',
+    );
   });
 
   it('example 5 (scale-out) says on its canvas that it needs an MQTT 5 broker, and can be tried without devices', function () {
@@ -88,24 +103,41 @@ describe('example settings', function () {
     assert.strictEqual(Number(broker.protocolVersion), 5);
     const tab = nodes.find((n) => n.type === 'tab');
     const comments = nodes.filter((n) => n.type === 'comment' && n.z === tab.id);
-    assert.ok(comments.some((c) => /MQTT 5/.test(c.name) && /\$share/.test(c.name)), `a comment's title (shown on the canvas) names the MQTT 5 need: ${comments.map((c) => c.name).join(' | ')}`);
+    assert.ok(
+      comments.some((c) => /MQTT 5/.test(c.name) && /\$share/.test(c.name)),
+      `a comment's title (shown on the canvas) names the MQTT 5 need: ${comments.map((c) => c.name).join(' | ')}`,
+    );
     const decide = nodes.find((n) => n.type === 'nightlight-decide');
     const template = decide.telemetryTopic.split('/');
     const simulated = nodes.filter((n) => n.type === 'inject' && n.wires.flat().includes(decide.id));
     assert.ok(simulated.length >= 2, 'buttons feed readings into nightlight decide without a broker');
     const lights = [];
     for (const inject of simulated) {
-      assert.strictEqual(inject.once, false, `${inject.id} fires only when clicked (the scale-out tests and benchmark run this flow)`);
+      assert.strictEqual(
+        inject.once,
+        false,
+        `${inject.id} fires only when clicked (the scale-out tests and benchmark run this flow)`,
+      );
       assert.strictEqual(inject.repeat, '', `${inject.id} does not repeat`);
       const levels = inject.topic.split('/');
-      assert.strictEqual(levels.length, template.length, `${inject.id} topic ${inject.topic} matches ${decide.telemetryTopic}`);
+      assert.strictEqual(
+        levels.length,
+        template.length,
+        `${inject.id} topic ${inject.topic} matches ${decide.telemetryTopic}`,
+      );
       template.forEach((level, i) => level !== '{id}' && assert.strictEqual(levels[i], level));
       assert.strictEqual(inject.payloadType, 'json');
       lights.push(JSON.parse(inject.payload).light);
     }
-    assert.ok(lights.some((l) => l < decide.threshold) && lights.some((l) => l >= decide.threshold + decide.band), `one dark and one bright reading: ${lights}`);
+    assert.ok(
+      lights.some((l) => l < decide.threshold) && lights.some((l) => l >= decide.threshold + decide.band),
+      `one dark and one bright reading: ${lights}`,
+    );
     const shown = decide.wires[0].map((id) => byId.get(id)).filter((n) => n && n.type === 'debug');
-    assert.ok(shown.some((d) => d.active && d.tostatus), 'a debug node shows the commands decided, on the canvas too');
+    assert.ok(
+      shown.some((d) => d.active && d.tostatus),
+      'a debug node shows the commands decided, on the canvas too',
+    );
   });
 });
 

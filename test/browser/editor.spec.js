@@ -108,7 +108,11 @@ describeInBrowser('editor in headless Chromium (packed package, real Node-RED)',
 
   async function nodeIds(page, type, name) {
     return page.evaluate(
-      ([t, n]) => RED.nodes.filterNodes({ type: t }).filter((node) => n === undefined || node.name === n).map((node) => node.id),
+      ([t, n]) =>
+        RED.nodes
+          .filterNodes({ type: t })
+          .filter((node) => n === undefined || node.name === n)
+          .map((node) => node.id),
       [type, name],
     );
   }
@@ -116,7 +120,9 @@ describeInBrowser('editor in headless Chromium (packed package, real Node-RED)',
   async function deploy(page) {
     await page.click('#red-ui-header-button-deploy');
     try {
-      await page.locator('.red-ui-notification-success', { hasText: 'Successfully deployed' }).waitFor({ timeout: 20000 });
+      await page
+        .locator('.red-ui-notification-success', { hasText: 'Successfully deployed' })
+        .waitFor({ timeout: 20000 });
     } catch (err) {
       const shown = await page.locator('.red-ui-notification').allTextContents();
       const invalid = await page.evaluate(() => {
@@ -127,7 +133,12 @@ describeInBrowser('editor in headless Chromium (packed package, real Node-RED)',
         return found;
       });
       await screenshot(page, 'deploy-failed');
-      throw new Error(`deploy did not succeed; the editor shows: ${shown.join(' | ')}; invalid: ${invalid.join('; ')}`);
+      throw new Error(
+        `deploy did not succeed; the editor shows: ${shown.join(' | ')}; invalid: ${invalid.join('; ')}`,
+        {
+          cause: err,
+        },
+      );
     }
   }
 
@@ -149,7 +160,9 @@ describeInBrowser('editor in headless Chromium (packed package, real Node-RED)',
   it('shows the three nodes, with their labels and icons, in our own palette category', async function () {
     const page = await openEditor();
     const category = page.locator('#red-ui-palette-nightlight');
-    const types = await category.locator('.red-ui-palette-node').evaluateAll((els) => els.map((e) => e.getAttribute('data-palette-type')));
+    const types = await category
+      .locator('.red-ui-palette-node')
+      .evaluateAll((els) => els.map((e) => e.getAttribute('data-palette-type')));
     assert.deepStrictEqual(types.sort(), [...TYPES].sort());
     for (const type of TYPES) {
       const label = (await catalog(type))[type].paletteLabel;
@@ -165,14 +178,25 @@ describeInBrowser('editor in headless Chromium (packed package, real Node-RED)',
   });
 
   // English with every bad id, the other languages with one: the message is the catalog's, in the browser's language.
-  for (const [lang, bads] of [['en-US', ['a+b', 'x/y', '$x']], ['bn', ['a+b']], ['th', ['$x']]]) {
+  for (const [lang, bads] of [
+    ['en-US', ['a+b', 'x/y', '$x']],
+    ['bn', ['a+b']],
+    ['th', ['$x']],
+  ]) {
     it(`refuses a bad device id (${bads.join(' ')}) with the ${lang} message and accepts a good one`, async function () {
       await clearFlows();
       const page = await openEditor(lang);
       const expected = (await catalog('light-telemetry', lang))['light-telemetry'].errors['device-id'];
       assert.ok(expected && !expected.includes('errors.'), 'the catalog has the message');
-      if (lang !== 'en-US') assert.notStrictEqual(expected, (await catalog('light-telemetry'))['light-telemetry'].errors['device-id'], 'translated');
-      await page.locator('.red-ui-palette-node[data-palette-type="light-telemetry"]').dragTo(page.locator('#red-ui-workspace-chart'), { targetPosition: { x: 300, y: 200 } });
+      if (lang !== 'en-US')
+        assert.notStrictEqual(
+          expected,
+          (await catalog('light-telemetry'))['light-telemetry'].errors['device-id'],
+          'translated',
+        );
+      await page
+        .locator('.red-ui-palette-node[data-palette-type="light-telemetry"]')
+        .dragTo(page.locator('#red-ui-workspace-chart'), { targetPosition: { x: 300, y: 200 } });
       const [id] = await nodeIds(page, 'light-telemetry');
       assert.ok(id, 'the node is on the canvas');
       const node = page.locator(`[id="${id}"]`);
@@ -180,11 +204,14 @@ describeInBrowser('editor in headless Chromium (packed package, real Node-RED)',
       const input = field.locator('input.red-ui-typedInput-input');
       // Types the id (again, if the opening dialog reset the field meanwhile) until the field holds it and is marked as expected.
       const enterId = (text, valid) =>
-        until(async () => {
-          if ((await input.inputValue()) !== text) await typeInto(input, text);
-          const marked = /input-error/.test(await field.getAttribute('class'));
-          return (await input.inputValue()) === text && marked === !valid;
-        }, `the device id field to hold "${text}" and be ${valid ? 'valid' : 'marked invalid'}`).catch(async (err) => {
+        until(
+          async () => {
+            if ((await input.inputValue()) !== text) await typeInto(input, text);
+            const marked = /input-error/.test(await field.getAttribute('class'));
+            return (await input.inputValue()) === text && marked === !valid;
+          },
+          `the device id field to hold "${text}" and be ${valid ? 'valid' : 'marked invalid'}`,
+        ).catch(async (err) => {
           await screenshot(page, `edit-dialog-failed-${lang}`);
           throw err;
         });
@@ -229,10 +256,16 @@ describeInBrowser('editor in headless Chromium (packed package, real Node-RED)',
         const popover = page.locator('.red-ui-popover:visible');
         await popover.waitFor();
         const tip = normalise(await popover.textContent());
-        assert.ok(tip.includes(first), `${lang} palette tooltip of ${type} "${tip}" is its help's first paragraph "${first}"`);
+        assert.ok(
+          tip.includes(first),
+          `${lang} palette tooltip of ${type} "${tip}" is its help's first paragraph "${first}"`,
+        );
         await popover.locator('button:has(.fa-book)').click();
         const help = page.locator('.red-ui-sidebar-info .red-ui-help').last();
-        await until(async () => normalise(await help.textContent()).includes(first), `${lang} help of ${type} in the sidebar`);
+        await until(
+          async () => normalise(await help.textContent()).includes(first),
+          `${lang} help of ${type} in the sidebar`,
+        );
         await page.mouse.move(700, 500);
         await until(async () => !(await page.locator('.red-ui-popover:visible').count()), 'the tooltip to close');
       }
@@ -249,7 +282,11 @@ describeInBrowser('editor in headless Chromium (packed package, real Node-RED)',
       await screenshot(page, `example-${file.replace(/\.json$/, '')}`);
       const deployed = (await red.request('GET', '/flows')).json;
       const shipped = JSON.parse(fs.readFileSync(path.join(root, 'examples', file), 'utf8'));
-      const types = (nodes) => nodes.map((n) => n.type).filter((t) => t !== 'tab').sort();
+      const types = (nodes) =>
+        nodes
+          .map((n) => n.type)
+          .filter((t) => t !== 'tab')
+          .sort();
       assert.deepStrictEqual(types(deployed), types(shipped));
     });
   }
@@ -262,11 +299,21 @@ describeInBrowser('editor in headless Chromium (packed package, real Node-RED)',
     await deploy(page);
     // The example runs against localhost:1883 as shipped; point its broker at the test broker.
     const current = await red.request('GET', '/flows', undefined, { 'Node-RED-API-Version': 'v2' });
-    const flows = current.json.flows.map((n) => (n.type === 'mqtt-broker' ? { ...n, broker: HOST, port: String(broker.port) } : n));
-    const res = await red.request('POST', '/flows', { flows, rev: current.json.rev }, { 'Node-RED-API-Version': 'v2', 'Node-RED-Deployment-Type': 'full' });
+    const flows = current.json.flows.map((n) =>
+      n.type === 'mqtt-broker' ? { ...n, broker: HOST, port: String(broker.port) } : n,
+    );
+    const res = await red.request(
+      'POST',
+      '/flows',
+      { flows, rev: current.json.rev },
+      { 'Node-RED-API-Version': 'v2', 'Node-RED-Deployment-Type': 'full' },
+    );
     assert.strictEqual(res.status, 200, res.text);
     await page.context().close();
-    pages.splice(pages.findIndex((p) => p.page === page), 1);
+    pages.splice(
+      pages.findIndex((p) => p.page === page),
+      1,
+    );
 
     page = await openEditor();
     // The server is in charge in the example: the status is the catalog's "LED on · server" / "LED off · server".
@@ -274,7 +321,11 @@ describeInBrowser('editor in headless Chromium (packed package, real Node-RED)',
     assert.ok(ledStatus && ledStatus.on && ledStatus.off, 'the catalog has the server statuses');
     // The palette shows before the editor has loaded the deployed flows: wait for them.
     let led;
-    await until(async () => ([led] = await nodeIds(page, 'led-command')).length > 0, 'the deployed flows in the editor', 20000);
+    await until(
+      async () => ([led] = await nodeIds(page, 'led-command')).length > 0,
+      'the deployed flows in the editor',
+      20000,
+    );
     const label = page.locator(`[id="${led}"] .red-ui-flow-node-status-label`);
     const tab = await page.evaluate((id) => RED.nodes.node(id).z, led);
     await page.locator(`[id="red-ui-tab-${tab}"] a`).click();
@@ -284,10 +335,22 @@ describeInBrowser('editor in headless Chromium (packed package, real Node-RED)',
       await page.locator(`[id="${inject}"] .red-ui-flow-node-button`).click();
     };
     await press('bright (800)');
-    await until(async () => (await label.textContent()) === ledStatus.off, `"${ledStatus.off}" after a bright reading`, 20000);
+    await until(
+      async () => (await label.textContent()) === ledStatus.off,
+      `"${ledStatus.off}" after a bright reading`,
+      20000,
+    );
     await press('dark (100)');
-    await until(async () => (await label.textContent()) === ledStatus.on, `"${ledStatus.on}" after a dark reading`, 20000);
-    await until(async () => (await page.locator('.red-ui-notification:visible').count()) === 0, 'the notifications to fade', 15000);
+    await until(
+      async () => (await label.textContent()) === ledStatus.on,
+      `"${ledStatus.on}" after a dark reading`,
+      20000,
+    );
+    await until(
+      async () => (await page.locator('.red-ui-notification:visible').count()) === 0,
+      'the notifications to fade',
+      15000,
+    );
     await screenshot(page, 'whole-system-led-on');
   });
 

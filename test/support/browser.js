@@ -1,4 +1,5 @@
 'use strict';
+/* global RED, $, document -- the helpers below hand functions to page.evaluate, which run in the editor */
 // Headless Chromium (Debian's `chromium`) driven by playwright-core, for tests of the
 // Node-RED editor as a user sees it. Every request to a host other than 127.0.0.1 is
 // blocked and remembered, so a test can assert that none was attempted.
@@ -6,7 +7,16 @@ const fs = require('fs');
 const path = require('path');
 
 const CHROMIUM = process.env.NIGHTLIGHT_CHROMIUM || '/usr/bin/chromium';
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const screenshotsDir = path.join(__dirname, '..', '..', 'test-output', 'screenshots');
 
 function chromiumAvailable() {
@@ -48,7 +58,7 @@ async function openPage(browser, { locale = 'en-US', viewport = { width: 1400, h
   const allowed = [];
   await context.route('**/*', (route) => {
     const url = route.request().url();
-    let host = '';
+    let host;
     try {
       host = new URL(url).hostname;
     } catch {
@@ -122,7 +132,8 @@ async function dialogProblems(page, rows = {}) {
       const found = $(selector);
       if (found.length === 0) problems.push(`${selector} is not in the dialog`);
       found.each(function () {
-        if ($(this).is(':visible') !== shown) problems.push(`${selector} ${shown ? 'is hidden but should show' : 'shows but its mode hides it'}`);
+        if ($(this).is(':visible') !== shown)
+          problems.push(`${selector} ${shown ? 'is hidden but should show' : 'shows but its mode hides it'}`);
       });
     }
     return problems;

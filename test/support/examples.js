@@ -21,7 +21,8 @@ function prepareExample(file, broker, options = {}) {
   return readExample(file)
     .filter((n) => !drop.has(n.id))
     .map((n) => {
-      if (n.type === 'mqtt-broker') return { ...n, broker: HOST, port: String(broker.port), ...(options.brokerProps || {}) };
+      if (n.type === 'mqtt-broker')
+        return { ...n, broker: HOST, port: String(broker.port), ...(options.brokerProps || {}) };
       if (probe.has(n.id)) return { id: n.id, type: 'helper', z: n.z, x: n.x, y: n.y, wires: n.wires || [] };
       if (n.wires) return { ...n, wires: n.wires.map((port) => port.filter((id) => !drop.has(id))) };
       return n;
@@ -49,7 +50,9 @@ function shippedFlows() {
     .filter((f) => f.endsWith('.json'))
     .sort()
     .map((f) => path.join('examples', f));
-  return files.concat([path.join('docs', 'secure-nightlight.json')]).map((file) => ({ file, nodes: JSON.parse(fs.readFileSync(path.join(root, file), 'utf8')) }));
+  return files
+    .concat([path.join('docs', 'secure-nightlight.json')])
+    .map((file) => ({ file, nodes: JSON.parse(fs.readFileSync(path.join(root, file), 'utf8')) }));
 }
 
 /**
@@ -96,7 +99,8 @@ function editorDefinition(type) {
  */
 function propertyProblem(definition, node, property, value) {
   const rule = definition.defaults[property];
-  if (typeof value === 'string' && /^\$(\([A-Za-z_][A-Za-z0-9_]*\)|\{[A-Za-z_][A-Za-z0-9_]*\})$/.test(value)) return null;
+  if (typeof value === 'string' && /^\$(\([A-Za-z_][A-Za-z0-9_]*\)|\{[A-Za-z_][A-Za-z0-9_]*\})$/.test(value))
+    return null;
   if (rule.required && value === '') return 'is required and empty';
   if (rule.validate) {
     if (rule.required === false && value === '') return null;
@@ -107,4 +111,13 @@ function propertyProblem(definition, node, property, value) {
   return null;
 }
 
-module.exports = { examplesDir, readExample, prepareExample, loadExample, OUR_TYPES, shippedFlows, editorDefinition, propertyProblem };
+module.exports = {
+  examplesDir,
+  readExample,
+  prepareExample,
+  loadExample,
+  OUR_TYPES,
+  shippedFlows,
+  editorDefinition,
+  propertyProblem,
+};
