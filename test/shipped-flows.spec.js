@@ -173,3 +173,81 @@ describe('example 5 without devices, on a broker without MQTT 5 (as npm start ru
     );
   });
 });
+
+describe('example 3 through a broker restart (Mosquitto, sessions kept on disk)', function () {
+  this.timeout(60000);
+  const mqtt = require('mqtt');
+  const { mosquittoPath, startMosquitto } = require('./support/brokers');
+  const { loadExample } = require('./support/examples');
+  const { helper, until, useServer } = require('./support/runtime');
+  const SIMULATOR = ['nl3_tick', 'nl3_sim', 'nl3_sim_out'];
+  let broker;
+  useServer();
+  beforeEach(async function () {
+    if (!mosquittoPath()) {
+      if (process.env.CI) throw new Error('mosquitto binary not found; CI requires it');
+      this.skip();
+    }
+    broker = await startMosquitto();
+  });
+  afterEach(async function () {
+    if (broker) await broker.close();
+    broker = undefined;
+  });
+
+  /** Publishes one reading of `id` at QoS 1 from a lesson-like device, as its own short connection. */
+  async function reading(id, light) {
+    const device = await mqtt.connectAsync(broker.url, { clientId: `device-${id}`, reconnectPeriod: 0 });
+    await device.publishAsync(`${id}/telemetry`, JSON.stringify({ light }), { qos: 1 });
+    await device.endAsync();
+  }
+
+  /**
+   * Loads example 3 (its settings, or `brokerProps` over them), restarts the broker, and has
+   * device "porch" report dark while the server is still reconnecting (Node-RED retries every
+   * 5 s; the reading is in the broker within moments of its start), then bright once the
+   * server is back. Resolves with porch's commands, in order.
+   */
+  async function porchThroughRestart(brokerProps) {
+    await loadExample('03-server-many-devices.json', broker, {
+      drop: SIMULATOR,
+      probe: ['nl3_cmd_debug'],
+      brokerProps,
+    });
+    const commands = [];
+    helper.getNode('nl3_cmd_debug').on('input', (msg) => commands.push(msg));
+    const server = helper.getNode('nl3_broker');
+    /** Until the server answers a reading of `id`: its subscription is in place. */
+    const answered = (id) =>
+      until(
+        async () => {
+          if (!commands.some((m) => m.topic === `${id}/commands`)) await reading(id, 500);
+          return commands.some((m) => m.topic === `${id}/commands`);
+        },
+        `a command for ${id}`,
+        20000,
+      );
+    await answered('before-restart');
+    await broker.stop();
+    await until(() => !server.connected, 'the server to notice the broker is gone');
+    await broker.start();
+    await reading('porch', 100);
+    await until(() => server.connected, 'the server to reconnect', 20000);
+    await answered('after-restart');
+    await reading('porch', 800);
+    await until(
+      () => commands.some((m) => m.topic === 'porch/commands' && m.payload.led_on === false),
+      'porch off',
+      20000,
+    );
+    return commands.filter((m) => m.topic === 'porch/commands').map((m) => m.payload.led_on);
+  }
+
+  it('as shipped (fixed client id, clean session off): the reading sent while the server reconnected is decided', async function () {
+    assert.deepStrictEqual(await porchThroughRestart(), [true, false]);
+  });
+
+  it('with a clean session instead, that reading would be lost (what the settings are for)', async function () {
+    assert.deepStrictEqual(await porchThroughRestart({ clientid: '', cleansession: true }), [false]);
+  });
+});
