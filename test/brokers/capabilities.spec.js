@@ -5,7 +5,8 @@
 // the flow tests use to assert each broker's own behaviour instead of skipping.
 const assert = require('assert');
 const mqtt = require('mqtt');
-const { until } = require('../support/runtime');
+const { helper, allNodes, until, useServer } = require('../support/runtime');
+const { prepareExample } = require('../support/examples');
 const { forEachBroker, ALL_BROKERS } = require('../support/brokers');
 
 const settle = () => new Promise((r) => setTimeout(r, 500));
@@ -144,6 +145,25 @@ forEachBroker(
         assert.strictEqual(star.received.some((m) => m.topic === 'desk/telemetry'), caps.starLevel === 'wildcard');
       });
 
+      it(caps.hashSeesDollarTopics ? 'shows a # subscription topics that begin with $ (its own internal traffic)' : 'keeps topics that begin with $ from a # subscription', async function () {
+        const hash = await open();
+        await hash.subscribeAsync('#', { qos: 0 });
+        // A new persistent session makes NATS's MQTT gateway store it (on $MQTT/... subjects).
+        const session = await open({ clientId: `dollar-${kind}`, clean: false });
+        await session.subscribeAsync('dollar/telemetry', { qos: 1 });
+        await session.publishAsync('dollar/telemetry', 'marker', { qos: 1 });
+        await until(() => hash.received.some((m) => m.topic === 'dollar/telemetry'), 'the marker at #');
+        if (caps.hashSeesDollarTopics) {
+          await until(() => hash.received.some((m) => m.topic.startsWith('$')), 'a $ topic at #');
+        } else {
+          await settle();
+          assert.deepStrictEqual(hash.received.filter((m) => m.topic.startsWith('$')), []);
+        }
+        await session.endAsync(true);
+        // End the persistent session so it leaves nothing behind.
+        await (await open({ clientId: `dollar-${kind}`, clean: true })).endAsync(true);
+      });
+
       const qos2Title = {
         ok: 'carries QoS 2 end to end',
         downgraded: 'grants a QoS 2 subscription QoS 1 and delivers a QoS 2 publish at QoS 1',
@@ -164,6 +184,22 @@ forEachBroker(
           await until(() => subscriber.received.length === 1, 'the message');
           assert.strictEqual(subscriber.received[0].qos, caps.qos2 === 'ok' ? 2 : 1);
         }
+      });
+
+      describe('the package on it: example 5 (scale-out server: MQTT 5 for $share)', function () {
+        useServer();
+        it(caps.mqtt5 ? 'connects example 5' : 'cannot connect example 5: its MQTT 5 connection is refused', async function () {
+          await helper.load(allNodes, prepareExample('05-scale-out-server.json', broker));
+          const link = helper.getNode('nl5_broker');
+          if (caps.mqtt5) {
+            await until(() => link.connected, 'example 5 to connect');
+          } else {
+            const failed = [];
+            link.on('call:log', (call) => failed.push(call.args[0]));
+            await until(() => failed.includes('mqtt.state.connect-failed'), 'the refused connection');
+            assert.strictEqual(link.connected, false);
+          }
+        });
       });
     });
   },

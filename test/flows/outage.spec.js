@@ -166,7 +166,7 @@ forEachBroker((startBroker, kind) => {
       let dark = 100;
       let bright = 900;
       const producedOffline = [];
-      let outageMs = 0;
+      let outageMs;
       const producer = produce(lt, 100, () => {
         if (phase !== 'offline') return dark++;
         producedOffline.push(bright);

@@ -344,15 +344,17 @@ async function startRabbitMQ(options = {}) {
  *   publish, the connection is closed) or, for `.`, a 'level' separator (`a.b/c` is `a/b/c`);
  * - starLevel: a `*` that is a whole level of a subscription's filter is 'literal' or, as
  *   on NATS and RabbitMQ, a one-level 'wildcard' like `+`;
+ * - hashSeesDollarTopics: a `#` subscription also receives topics that begin with `$` (NATS
+ *   shows it its own `$MQTT/...` and `$JS/...` traffic; MQTT says `#` must not match them);
  * - qos2: 'ok' end to end, 'downgraded' (a QoS 2 subscription is granted QoS 1 and a QoS 2
  *   publish is delivered at QoS 1) or 'refused' (granted QoS 1, and a QoS 2 publish closes
  *   the connection).
  */
 const CAPABILITIES = {
-  aedes: { mqtt5: false, sharedSubscriptions: false, retainedToWildcards: true, dot: 'ok', space: 'ok', starLevel: 'literal', qos2: 'ok' },
-  mosquitto: { mqtt5: true, sharedSubscriptions: true, retainedToWildcards: true, dot: 'ok', space: 'ok', starLevel: 'literal', qos2: 'ok' },
-  nats: { mqtt5: false, sharedSubscriptions: false, retainedToWildcards: true, dot: 'refused', space: 'refused', starLevel: 'wildcard', qos2: 'refused' },
-  rabbitmq: { mqtt5: false, sharedSubscriptions: false, retainedToWildcards: false, dot: 'level', space: 'ok', starLevel: 'wildcard', qos2: 'downgraded' },
+  aedes: { mqtt5: false, sharedSubscriptions: false, retainedToWildcards: true, dot: 'ok', space: 'ok', starLevel: 'literal', hashSeesDollarTopics: false, qos2: 'ok' },
+  mosquitto: { mqtt5: true, sharedSubscriptions: true, retainedToWildcards: true, dot: 'ok', space: 'ok', starLevel: 'literal', hashSeesDollarTopics: false, qos2: 'ok' },
+  nats: { mqtt5: false, sharedSubscriptions: false, retainedToWildcards: true, dot: 'refused', space: 'refused', starLevel: 'wildcard', hashSeesDollarTopics: true, qos2: 'refused' },
+  rabbitmq: { mqtt5: false, sharedSubscriptions: false, retainedToWildcards: false, dot: 'level', space: 'ok', starLevel: 'wildcard', hashSeesDollarTopics: false, qos2: 'downgraded' },
 };
 
 const BROKERS = {
