@@ -59,6 +59,8 @@ function instanceFlow(name, broker, { decideProps = {}, feedback = true, probes 
     }
     if (n.id === DECIDE) return { ...n, ...decideProps, wires: probes ? [[...n.wires[0], 'scale_probe']] : n.wires };
     if (!feedback && n.type === 'mqtt in' && n.topic === '+/commands') return { ...n, wires: [[]] };
+    // The example's debug node is for a user's editor; measured runs keep it off, as before it existed.
+    if (n.type === 'debug') return { ...n, active: false };
     return n;
   });
   if (!probes) return flow;
