@@ -42,7 +42,7 @@ function probeCode(name) {
  * (the control run that shows what the feedback is for).
  */
 function instanceFlow(name, broker, { decideProps = {}, feedback = true, probes = true } = {}) {
-  const flow = JSON.parse(fs.readFileSync(EXAMPLE, 'utf8')).map((n) => {
+  let flow = JSON.parse(fs.readFileSync(EXAMPLE, 'utf8')).map((n) => {
     if (n.type === 'mqtt-broker') {
       return {
         ...n,
@@ -59,10 +59,13 @@ function instanceFlow(name, broker, { decideProps = {}, feedback = true, probes 
     }
     if (n.id === DECIDE) return { ...n, ...decideProps, wires: probes ? [[...n.wires[0], 'scale_probe']] : n.wires };
     if (!feedback && n.type === 'mqtt in' && n.topic === '+/commands') return { ...n, wires: [[]] };
-    // The example's debug node is for a user's editor; measured runs keep it off, as before it existed.
-    if (n.type === 'debug') return { ...n, active: false };
     return n;
   });
+  // The example's debug node is for a user's editor: measured runs leave it out (a second wire
+  // would make Node-RED clone every command), as before it existed.
+  const debug = new Set(flow.filter((n) => n.type === 'debug').map((n) => n.id));
+  for (const n of flow) if (n.wires) n.wires = n.wires.map((port) => port.filter((id) => !debug.has(id)));
+  flow = flow.filter((n) => !debug.has(n.id));
   if (!probes) return flow;
   const z = flow.find((n) => n.type === 'tab').id;
   return flow.concat([
