@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Compiles the TypeScript nodes into dist/nodes and puts beside them what Node-RED
+// Compiles the TypeScript nodes into an empty dist/nodes and puts beside them what Node-RED
 // looks for next to each node's .js file: its .html, locales/ and icons/.
 // Each language's common.json (messages shared by all nodes) is merged into every
 // node's catalog, because Node-RED gives each node file a catalog of its own.
@@ -12,7 +12,8 @@ const root = path.join(__dirname, '..');
 const src = path.join(root, 'nodes');
 const out = path.join(root, 'dist', 'nodes');
 
-
+// From an empty dist/: a renamed or deleted source must not live on as a stale .js that tests still load.
+fs.rmSync(path.join(root, 'dist'), { recursive: true, force: true });
 execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', root], { stdio: 'inherit' });
 
 for (const file of fs.readdirSync(src)) {
