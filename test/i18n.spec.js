@@ -190,10 +190,11 @@ describe('message catalogs and help', function () {
     });
 
     it('status, warning and error keys in the TypeScript nodes exist', function () {
-      const files = [...fs.readdirSync(src).filter((f) => f.endsWith('.ts')).map((f) => path.join(src, f))];
+      // The adapters and the library's controllers (which name their node's keys): every pair of file and node.
+      const tsIn = (dir) => fs.readdirSync(dir).filter((f) => f.endsWith('.ts')).map((f) => path.join(dir, f));
+      const files = [...tsIn(src), ...tsIn(path.join(src, 'lib'))];
       let checked = 0;
-      for (const file of files) {
-        const node = path.basename(file, '.ts');
+      for (const [file, node] of files.flatMap((f) => NODES.map((n) => [f, n]))) {
         const text = fs.readFileSync(file, 'utf8');
         const keys = [...text.matchAll(new RegExp(`['"\`](${node}\\.[\\w.-]+)['"\`]`, 'g'))].map((m) => m[1]);
         // Template keys such as `node.status.${cond ? 'on' : 'off'}`: every quoted alternative.

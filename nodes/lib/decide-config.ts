@@ -1,8 +1,20 @@
 import { DEFAULT_DECIDE_OPTIONS } from './decide';
+import { DEFAULT_MAX_SKEW_MS } from './clock';
+import { numberOption as num, qosOption, wholeOption as whole, type Qos } from './options';
+import { DEFAULT_MAX_BYTES } from './payload';
 import { AGGREGATIONS, DEFAULT_GROUP_OPTIONS, type Aggregation, type GroupOptions } from './group';
 
 /** The editor fields of a nightlight decide node, as Node-RED hands them over (numbers may be strings). */
 export interface DecideConfig {
+  telemetryTopic?: string;
+  commandTopic?: string;
+  /** QoS of the commands: `0`, `1` (default) or `2`. */
+  qos?: unknown;
+  /** Commands are retained unless this is `false`. */
+  retain?: boolean;
+  maxBytes?: unknown;
+  /** Seconds a `ts` may be ahead of this node's clock; empty: 300; 0: no check. */
+  maxSkew?: unknown;
   mode?: string;
   threshold?: unknown;
   band?: unknown;
@@ -32,18 +44,15 @@ export interface DecideSettings {
   options: GroupOptions;
   /** Milliseconds between periodic refreshes; 0: none. */
   refreshMs: number;
+  telemetryTopic: string;
+  commandTopic: string;
+  qos: Qos;
+  retain: boolean;
+  maxBytes: number;
+  /** A reading or command whose `ts` is further ahead of the clock than this (ms) is refused; 0: no check. */
+  maxSkewMs: number;
 }
 
-/** A non-negative finite number from an editor field, or `fallback`. */
-function num(value: unknown, fallback: number): number {
-  const n = typeof value === 'number' ? value : Number.parseFloat(String(value ?? ''));
-  return Number.isFinite(n) && n >= 0 ? n : fallback;
-}
-
-/** A whole number of at least `min` from an editor field, or `fallback`. */
-function whole(value: unknown, fallback: number, min: number): number {
-  return Math.max(min, Math.floor(num(value, fallback)));
-}
 
 /**
  * Turns the editor's fields into engine options. Seconds become milliseconds; a missing
@@ -70,5 +79,15 @@ export function readDecideConfig(config: DecideConfig): DecideSettings {
     freshnessMs: num(config.freshness, DEFAULT_GROUP_OPTIONS.freshnessMs / 1000) * 1000,
     minFresh: whole(config.minFresh, DEFAULT_GROUP_OPTIONS.minFresh, 1),
   };
-  return { mode: config.mode === 'group' ? 'group' : 'device', options, refreshMs: num(config.refresh, 0) * 1000 };
+  return {
+    mode: config.mode === 'group' ? 'group' : 'device',
+    options,
+    refreshMs: num(config.refresh, 0) * 1000,
+    telemetryTopic: config.telemetryTopic || '{id}/telemetry',
+    commandTopic: config.commandTopic || '{id}/commands',
+    qos: qosOption(config.qos, 1),
+    retain: config.retain !== false,
+    maxBytes: num(config.maxBytes, DEFAULT_MAX_BYTES),
+    maxSkewMs: num(config.maxSkew, DEFAULT_MAX_SKEW_MS / 1000) * 1000,
+  };
 }

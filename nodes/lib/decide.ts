@@ -1,9 +1,9 @@
 import { isAfter, isCommandAfter, samePosition } from './order';
 import { RecentEntry, RecentMap } from './recent';
+import { DEFAULT_THRESHOLD, wantsOn } from './rule';
 import type { Command, StreamPosition, Telemetry } from './types';
 
-/** The lesson's rule: the LED goes on below this light level. */
-export const DEFAULT_THRESHOLD = 300;
+export { DEFAULT_THRESHOLD, wantsOn };
 /** Default bound on the number of devices one node tracks. */
 export const DEFAULT_MAX_DEVICES = 10_000;
 
@@ -122,14 +122,6 @@ const LED_ON = 2;
 const LED_MASK = 3;
 const MINE = 4;
 const IN_FLIGHT = 8;
-
-/**
- * Hysteresis: whether the LED should be on after `light`, given whether it is on now.
- * Off (or undecided), it goes on below `threshold`; on, it stays on below `threshold + band`.
- */
-export function wantsOn(ledOn: boolean | undefined, light: number, threshold: number, band: number): boolean {
-  return light < (ledOn === true ? threshold + band : threshold);
-}
 
 /**
  * Debounce: the LED state after one more reading that asks for `want`. A flip happens only

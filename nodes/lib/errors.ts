@@ -19,6 +19,7 @@ export type ErrorCode =
   | 'led-on-not-boolean'
   | 'bad-seq'
   | 'bad-ts'
+  | 'ts-ahead'
   | 'bad-historical'
   | 'bad-device-id'
   | 'bad-topic'

@@ -7,10 +7,10 @@ import {
   nextCommand,
   ruleWith,
   step,
-  wantsOn,
   type DecideOptions,
   type DecideOverrides,
 } from './decide';
+import { darkLimit, wantsOn } from './rule';
 import { NightlightError } from './errors';
 import { isAfter } from './order';
 import { RecentEntry, RecentMap } from './recent';
@@ -278,8 +278,7 @@ export class GroupEngine {
     if (health.tooFew) return { kind: 'ignored', reason: 'too-few', ledOn: state.ledOn, value: NaN, health };
     let want: boolean;
     let value: number;
-    // Hysteresis: off (or undecided), a reading is dark below the threshold; on, below threshold + band (see wantsOn).
-    const limit = state.ledOn === true ? rule.threshold + rule.band : rule.threshold;
+    const limit = darkLimit(state.ledOn, rule.threshold, rule.band);
     const quorum = this.options.aggregation === 'quorum';
     if (quorum) {
       // Hysteresis per sensor: while the group is on, a sensor stays "dark" up to threshold + band.

@@ -1,4 +1,5 @@
 import { isCommandAfter } from './order';
+import { DEFAULT_THRESHOLD, wantsOn } from './rule';
 import type { Command, StreamPosition } from './types';
 
 export type LedFormat = 'boolean' | 'number' | 'onoff';
@@ -59,11 +60,11 @@ export type InCharge = 'server' | 'local';
 export interface FallbackOptions {
   /** After this long without an applied command (ms) the device decides locally. 0: never. */
   silenceMs: number;
-  /** The local rule, the server's: the LED is on when light is below this. */
+  /** The local rule, the server's (`wantsOn` without a band): the LED is on when light is below this. */
   threshold: number;
 }
 
-export const DEFAULT_FALLBACK_OPTIONS: FallbackOptions = { silenceMs: 0, threshold: 300 };
+export const DEFAULT_FALLBACK_OPTIONS: FallbackOptions = { silenceMs: 0, threshold: DEFAULT_THRESHOLD };
 
 /** What one event did to the LED; `report` is set when the reported state should be published. */
 export interface LedEvent {
@@ -127,7 +128,7 @@ export class LedController {
   }
 
   private decideLocally(): LedEvent {
-    const outcome = this.led.applyLocal((this.lastLight as number) < this.fallback.threshold);
+    const outcome = this.led.applyLocal(wantsOn(undefined, this.lastLight as number, this.fallback.threshold, 0));
     return { outcome, by: 'local', report: outcome.kind === 'apply' && outcome.changed };
   }
 }

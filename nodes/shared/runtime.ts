@@ -26,11 +26,8 @@ export function showError(node: Node, error: Error): void {
   node.status({ fill: 'red', shape: 'ring', text: clip(error.message) });
 }
 
-/** A non-negative number from an editor field, or `fallback` when the field is empty or not a number. */
-export function numberOption(value: unknown, fallback: number): number {
-  const n = typeof value === 'number' ? value : Number.parseFloat(String(value ?? ''));
-  return Number.isFinite(n) && n >= 0 ? n : fallback;
-}
+// Editor fields are read by the library's option readers (one rule each), re-exported for the adapters.
+export { numberOption, qosOption, wholeOption } from '../lib/options';
 
 /** A value of a typed-input editor field (`str`, `env`, ...), evaluated for `node`. */
 export function typedOption(RED: NodeAPI, node: Node, value: unknown, type: unknown): unknown {

@@ -1,4 +1,5 @@
-import type { Node, NodeStatus } from 'node-red';
+import type { Node, NodeAPI, NodeStatus } from 'node-red';
+import type { StatusView } from '../lib/status-view';
 
 /** At most one ordinary status update per this many ms; errors and warnings show at once. */
 export const STATUS_MS = 250;
@@ -138,4 +139,18 @@ export function fitStatus(render: (value: string) => string, value: string, max 
  */
 export function statusKey(key: string): string {
   return `${MODULE}/${key.slice(0, key.indexOf('.'))}:${key}`;
+}
+
+/**
+ * A controller's {@link StatusView} as the node's status: a fixed text as its catalog key
+ * (translated by the editor), a text with values translated here, its `fit` value
+ * shortened so the whole fits in {@link STATUS_MAX} characters.
+ */
+export function renderStatus(RED: NodeAPI, view: StatusView): NodeStatus {
+  const { fill, shape, key, params, words, fit } = view;
+  if (!params) return { fill, shape, text: statusKey(key) };
+  const values: Record<string, string | number> = { ...params };
+  for (const [name, word] of Object.entries(words ?? {})) values[name] = RED._(word);
+  const text = fit ? fitStatus((v) => RED._(key, { ...values, [fit]: v }), String(values[fit])) : RED._(key, values);
+  return { fill, shape, text };
 }

@@ -60,16 +60,28 @@ describe('LED command node', function () {
     ]);
   });
 
-  it('refuses an invalid device id for the state topic at deploy', async function () {
-    await helper.load([ours.ledCommand, core.catch], flow({ state: true, outputs: 2, deviceId: '+' }));
-    const led = helper.getNode('led');
-    const statuses = [];
-    led.on('call:status', (call) => statuses.push(call.args[0]));
-    const state = collect(helper.getNode('state'));
-    const out = collect(helper.getNode('out'));
-    led.receive({ payload: { led_on: true } });
-    await until(() => out.length === 1, 'the LED still works');
-    assert.strictEqual(state.length, 0);
+  it('refuses an invalid device id for the state topic at deploy: red status, logged once, every input answered with the error', async function () {
+    const { events } = require('@node-red/util');
+    const shown = [];
+    const listener = (event) => event.id === 'led' && shown.push(event.status);
+    events.on('node-status', listener);
+    try {
+      await helper.load([ours.ledCommand, core.catch], flow({ state: true, outputs: 2, deviceId: '+', fallback: 0.2 }));
+      const state = collect(helper.getNode('state'));
+      const out = collect(helper.getNode('out'));
+      const caught = collect(helper.getNode('caught'));
+      const led = helper.getNode('led');
+      for (const payload of [{ led_on: true }, { light: 10 }, 'not json']) led.receive({ payload });
+      await until(() => caught.length === 3, 'each input answered with the setup error');
+      assert.deepStrictEqual(caught.map((m) => m.error.message), Array(3).fill('Error: nightlight.errors.bad-device-id'));
+      await sleep(400);
+      assert.strictEqual(out.length + state.length, 0, 'nothing sent, no fallback timer');
+      assert.ok(shown.length >= 1 && shown.every((s) => s.fill === 'red'), 'the status is red and stays red');
+      const errors = helper.log().args.filter(([entry]) => entry.level === helper.log().ERROR && entry.id === 'led');
+      assert.strictEqual(errors.length, 1, 'the setup error is logged once');
+    } finally {
+      events.removeListener('node-status', listener);
+    }
   });
 
   it('falls back to a local decision after the configured silence and gives control back when commands resume', async function () {

@@ -1,0 +1,172 @@
+import { checkClock } from './clock';
+import { type DecideOverrides } from './decide';
+import type { DecideSettings } from './decide-config';
+import { DeviceDecider, GroupDecider, type Decider, type Publication } from './decider';
+import type { GroupHealth } from './group';
+import { parseCommand, parseTelemetry, readOverride } from './payload';
+import type { StatusView } from './status-view';
+import { TooFewWarning } from './too-few';
+import { TopicTemplate } from './topics';
+import type { Command } from './types';
+
+/** What nightlight decide reads of an input message. */
+export interface DecideInput {
+  _msgid?: string;
+  topic?: unknown;
+  payload?: unknown;
+  threshold?: unknown;
+  band?: unknown;
+}
+
+/** A command message as the node sends it; `_msgid` is the input's when it answers one. */
+export interface CommandMessage {
+  _msgid?: string;
+  topic: string;
+  payload: Command;
+  qos: number;
+  retain: boolean;
+  deviceId: string;
+  light?: number;
+  sensors?: string[];
+  [key: string]: unknown;
+}
+
+/**
+ * What one event asks of the node: messages to send, a warning to log (a catalog key and
+ * its values), and whether the status changes: `none`, `update` (throttled) or `release`
+ * (the throttle lets this one show at once: the group's health changed).
+ */
+export interface DecideReaction {
+  send: CommandMessage[];
+  warn?: { key: string; params: Record<string, string | number> };
+  status: 'none' | 'update' | 'release';
+}
+
+const NO_OVERRIDES: DecideOverrides = Object.freeze({});
+const NOTHING: DecideReaction = Object.freeze({ send: [], status: 'none' }) as DecideReaction;
+
+/** The per-message overrides of the rule (`msg.threshold`, `msg.band`); throws `bad-override`. */
+function overridesOf(msg: DecideInput): DecideOverrides {
+  if (msg.threshold === undefined && msg.band === undefined) return NO_OVERRIDES;
+  return { threshold: readOverride('threshold', msg.threshold), band: readOverride('band', msg.band, 0) };
+}
+
+/**
+ * The nightlight decide node without Node-RED: routes an input (a device's telemetry, or a
+ * command echoed back on the command topic) to its {@link Decider}, says what to send,
+ * when to warn and what the status shows. Pure: `now` is an argument; the adapter owns the
+ * timers (every `refreshMs` call {@link refresh}, every `healthEveryMs` {@link checkHealth}).
+ * Throws a NightlightError for a configuration it cannot work with, and from `input` for
+ * an input it refuses.
+ */
+export class DecideController {
+  readonly decider: Decider;
+  readonly refreshMs: number;
+  readonly healthEveryMs: number;
+  private readonly telemetryTopic: TopicTemplate;
+  private readonly commandTopic: TopicTemplate;
+  private readonly tooFewWarning: TooFewWarning;
+  private readonly last = { id: '', light: NaN, ledOn: undefined as boolean | undefined };
+
+  /** `groupName`: the group's name, already evaluated (it may come from an environment variable). */
+  constructor(
+    private readonly settings: DecideSettings,
+    private readonly groupName: string,
+    now: number,
+  ) {
+    this.telemetryTopic = new TopicTemplate(settings.telemetryTopic);
+    this.commandTopic = new TopicTemplate(settings.commandTopic);
+    const group = settings.mode === 'group';
+    this.decider = group ? new GroupDecider({ ...settings.options, name: groupName }) : new DeviceDecider(settings.options);
+    this.refreshMs = settings.refreshMs;
+    this.healthEveryMs = this.decider.healthEveryMs;
+    this.tooFewWarning = new TooFewWarning(now, group ? settings.options.freshnessMs : 0);
+  }
+
+  /** One input at `now`. */
+  input(msg: DecideInput, now: number): DecideReaction {
+    const id = this.telemetryTopic.find(msg.topic);
+    return id === undefined ? this.echoed(msg, now) : this.telemetry(id, msg, now);
+  }
+
+  /** The current commands, for the periodic re-send. */
+  refresh(now: number): CommandMessage[] {
+    return this.decider.refresh(now).map((p) => this.message(p));
+  }
+
+  /** A look at a group's health while no reading arrives (the timer). */
+  checkHealth(now: number): DecideReaction {
+    return this.healthReaction(this.decider.health(now), now, []);
+  }
+
+  /** What the status shows at `now`: at most about 32 characters, the device id or group name shortened to fit. */
+  status(now: number): StatusView {
+    const { size, forgotten, group } = this.decider.snapshot();
+    const { id, light, ledOn } = this.last;
+    const words = { led: `nightlight-decide.status.${ledOn === undefined ? 'unknown' : ledOn ? 'on' : 'off'}` };
+    const fill = ledOn ? 'yellow' : 'grey';
+    if (group) {
+      const h = group.health;
+      if (h?.tooFew) {
+        // Just started: the sensors have not all reported yet. A fixed text, so the editor shows it in its own language.
+        if (this.tooFewWarning.starting(now)) return { fill: 'grey', shape: 'ring', key: 'nightlight-decide.status.waiting' };
+        return { fill: 'yellow', shape: 'ring', key: 'nightlight-decide.status.tooFew', params: { fresh: h.fresh, needed: h.needed, name: group.name }, fit: 'name' };
+      }
+      const quorum = group.aggregation === 'quorum';
+      const params = { light, fresh: h?.fresh ?? 0, count: quorum ? h?.fresh ?? 0 : size, name: group.name };
+      return { fill, shape: 'dot', key: `nightlight-decide.status.${quorum ? 'groupQuorum' : 'group'}`, params, words, fit: 'name' };
+    }
+    if (forgotten) return { fill, shape: 'dot', key: 'nightlight-decide.status.decidedForgotten', params: { count: size, forgotten }, words };
+    return { fill, shape: 'dot', key: 'nightlight-decide.status.decided', params: { id, light, count: size }, words, fit: 'id' };
+  }
+
+  clear(): void {
+    this.decider.clear();
+  }
+
+  private telemetry(id: string, msg: DecideInput, now: number): DecideReaction {
+    const telemetry = parseTelemetry(msg.payload, this.settings.maxBytes);
+    const overrides = overridesOf(msg);
+    checkClock(telemetry, now, this.settings.maxSkewMs);
+    const decision = this.decider.observe(id, telemetry, now, overrides);
+    if (decision.kind === 'ignored' && decision.reason === 'not-member') return NOTHING;
+    const send = decision.kind === 'command' ? [this.message(decision.publish, msg._msgid)] : [];
+    const reaction = decision.health ? this.healthReaction(decision.health, now, send) : undefined;
+    this.last.id = id;
+    this.last.light = decision.light;
+    this.last.ledOn = decision.ledOn;
+    return reaction?.status === 'release' ? reaction : { send, status: 'update' };
+  }
+
+  /** Not telemetry: perhaps a command echoed back by the broker (several Node-REDs share the work). */
+  private echoed(msg: DecideInput, now: number): DecideReaction {
+    const id = this.commandTopic.find(msg.topic);
+    if (id === undefined) throw this.telemetryTopic.mismatch(msg.topic);
+    const command = parseCommand(msg.payload, this.settings.maxBytes);
+    checkClock(command, now, this.settings.maxSkewMs);
+    const learned = this.decider.learn(id, command, now);
+    return learned.kind === 'repair' ? { send: [this.message(learned.publish, msg._msgid)], status: 'none' } : NOTHING;
+  }
+
+  /**
+   * A group's health after an event: warns once for each spell of too few fresh sensors
+   * (not in the first freshness window after the start); the status shows at once when
+   * the health changed.
+   */
+  private healthReaction(health: GroupHealth | undefined, now: number, send: CommandMessage[]): DecideReaction {
+    if (!health) return { send, status: 'none' };
+    const warn = this.tooFewWarning.check(health.tooFew, now);
+    const name = this.groupName;
+    const reaction: DecideReaction = { send, status: warn || health.tooFewChanged ? 'release' : 'none' };
+    if (warn) reaction.warn = { key: 'nightlight-decide.warn.tooFew', params: { fresh: health.fresh, count: health.known, needed: health.needed, name } };
+    return reaction;
+  }
+
+  private message(p: Publication, _msgid?: string): CommandMessage {
+    const { qos, retain } = this.settings;
+    const m: CommandMessage = { _msgid, topic: this.commandTopic.render(p.id), payload: p.command, qos, retain, deviceId: p.id };
+    if (p.light !== undefined) m.light = p.light;
+    if (p.sensors) m.sensors = p.sensors;
+    return m;
+  }
+}

@@ -1,0 +1,142 @@
+import { DecisionEngine, type DecideOverrides, type IgnoreReason } from './decide';
+import { GroupEngine, type Aggregation, type GroupHealth, type GroupOptions } from './group';
+import type { Command, Telemetry } from './types';
+
+/** A command to publish for device (or group) `id`; `light` is what it was decided from, `sensors` a group's contributors. */
+export interface Publication {
+  id: string;
+  command: Command;
+  light?: number;
+  sensors?: string[];
+}
+
+/** What one reading did, for a device or a group alike. `health` is a group's count of fresh sensors. */
+export type Decision =
+  | { kind: 'command'; publish: Publication; light: number; ledOn: boolean; changed: boolean; health?: GroupHealth }
+  | { kind: 'ignored'; reason: IgnoreReason | 'not-member' | 'too-few'; light: number; ledOn: boolean | undefined; health?: GroupHealth };
+
+/**
+ * What a command seen on the broker did: taken as the state (`learned`), not taken
+ * (`ignored`: not newer, or not for this group), or found older than a decision taken here
+ * (`repair`: publish this again; several Node-REDs sharing the work, see scale-out.ts).
+ */
+export type Learning =
+  | { kind: 'learned'; ledOn: boolean }
+  | { kind: 'ignored'; reason: 'stale' | 'not-this-group'; ledOn: boolean | undefined }
+  | { kind: 'repair'; publish: Publication };
+
+/** What the status shows of a decider. */
+export interface DeciderSnapshot {
+  /** Devices (or a group's sensors) tracked. */
+  size: number;
+  /** Devices forgotten so far (bound reached, or silent past the expiry). */
+  forgotten: number;
+  /** Set for a group. */
+  group?: { name: string; aggregation: Aggregation; ledOn: boolean | undefined; health: GroupHealth | undefined };
+}
+
+/**
+ * What nightlight decide asks of a decision, whether per device or one for a group of
+ * sensors. Pure: no timers, no clock, `now` is an argument.
+ */
+export interface Decider {
+  /** One reading of device (or sensor) `id`. */
+  observe(id: string, telemetry: Telemetry, now: number, overrides: DecideOverrides): Decision;
+  /** A command for `id` seen on the broker (this or another Node-RED published it). */
+  learn(id: string, command: Command, now: number): Learning;
+  /** Every current command, for a periodic re-send. */
+  refresh(now: number): Publication[];
+  /** A group's fresh-sensor count at `now` (for the warning while no reading arrives); `undefined` for devices. */
+  health(now: number): GroupHealth | undefined;
+  /** How often (ms) `health` should be looked at without readings; 0: never. */
+  readonly healthEveryMs: number;
+  snapshot(): DeciderSnapshot;
+  clear(): void;
+}
+
+/** One decision per device: the lesson's server. */
+export class DeviceDecider implements Decider {
+  readonly engine: DecisionEngine;
+  readonly healthEveryMs = 0;
+
+  constructor(options: Partial<GroupOptions>) {
+    this.engine = new DecisionEngine(options);
+  }
+
+  observe(id: string, telemetry: Telemetry, now: number, overrides: DecideOverrides): Decision {
+    const outcome = this.engine.observe(id, telemetry, now, overrides);
+    if (outcome.kind === 'ignored') return outcome;
+    const { command, light, changed } = outcome;
+    return { kind: 'command', publish: { id, command, light }, light, ledOn: command.led_on, changed };
+  }
+
+  learn(id: string, command: Command, now: number): Learning {
+    const outcome = this.engine.learn(id, command, now);
+    return outcome.kind === 'repair' ? { kind: 'repair', publish: { id, command: outcome.command } } : outcome;
+  }
+
+  refresh(now: number): Publication[] {
+    const all: Publication[] = [];
+    this.engine.forEachCommand(now, (id, command) => all.push({ id, command }));
+    return all;
+  }
+
+  health(): undefined {
+    return undefined;
+  }
+
+  snapshot(): DeciderSnapshot {
+    return { size: this.engine.size, forgotten: this.engine.evictions + this.engine.expirations };
+  }
+
+  clear(): void {
+    this.engine.clear();
+  }
+}
+
+/** One decision for a group of sensors (the stadium), published under the group's name. */
+export class GroupDecider implements Decider {
+  readonly engine: GroupEngine;
+  readonly healthEveryMs: number;
+  private lastHealth: GroupHealth | undefined;
+
+  constructor(options: Partial<GroupOptions>) {
+    this.engine = new GroupEngine(options);
+    const freshnessMs = this.engine.options.freshnessMs;
+    this.healthEveryMs = freshnessMs > 0 ? Math.min(5000, Math.max(250, freshnessMs / 4)) : 0;
+  }
+
+  observe(id: string, telemetry: Telemetry, now: number, overrides: DecideOverrides): Decision {
+    const outcome = this.engine.observe(id, telemetry, now, overrides);
+    if (outcome.health) this.lastHealth = outcome.health;
+    const { health, value: light } = outcome;
+    if (outcome.kind === 'ignored') return { kind: 'ignored', reason: outcome.reason, light, ledOn: this.engine.ledOn, health };
+    const { command, changed } = outcome;
+    const publish: Publication = { id: this.engine.name, command, light, sensors: command.sensors };
+    return { kind: 'command', publish, light, ledOn: command.led_on, changed, health };
+  }
+
+  learn(id: string, command: Command): Learning {
+    if (id !== this.engine.name) return { kind: 'ignored', reason: 'not-this-group', ledOn: this.engine.ledOn };
+    if (this.engine.learn(command)) return { kind: 'learned', ledOn: command.led_on };
+    return { kind: 'ignored', reason: 'stale', ledOn: this.engine.ledOn };
+  }
+
+  refresh(): Publication[] {
+    const command = this.engine.current();
+    return command ? [{ id: this.engine.name, command }] : [];
+  }
+
+  health(now: number): GroupHealth {
+    return (this.lastHealth = this.engine.health(now));
+  }
+
+  snapshot(): DeciderSnapshot {
+    const { name, options, ledOn, size, evictions, expirations } = this.engine;
+    return { size, forgotten: evictions + expirations, group: { name, aggregation: options.aggregation, ledOn, health: this.lastHealth } };
+  }
+
+  clear(): void {
+    this.engine.clear();
+  }
+}
