@@ -145,6 +145,44 @@ describe('LED command node', function () {
     await until(() => statuses.at(-1).fill === 'yellow', 'a yellow status again after the last good input');
   });
 
+  it('refuses a command whose ts is more than the skew ahead (a forged or wrong clock), so a real "off" still switches', async function () {
+    await helper.load([ours.ledCommand, core.catch], flow({ state: true, outputs: 2, deviceId: 'd1' }));
+    const out = collect(helper.getNode('out'));
+    const state = collect(helper.getNode('state'));
+    const caught = collect(helper.getNode('caught'));
+    const led = helper.getNode('led');
+    const now = Date.now();
+    led.receive({ payload: { led_on: false, seq: 1, ts: now - 1000 } });
+    led.receive({ payload: { led_on: true, ts: 8.6e15 } });
+    led.receive({ payload: { led_on: true, seq: 2, ts: now + 6 * 60_000 } });
+    led.receive({ payload: { led_on: true, seq: 3, ts: now } });
+    led.receive({ payload: { led_on: false, seq: 4, ts: now + 1 } });
+    // No ts, and a clock far behind: still applied.
+    led.receive({ payload: { led_on: true } });
+    await until(() => caught.length === 2 && out.length === 4, 'two refusals and four changes');
+    assert.deepStrictEqual(caught.map((m) => [m.error.message, m.error.code]), Array(2).fill(['Error: nightlight.errors.ts-ahead', 'ts-ahead']));
+    assert.deepStrictEqual(out.map((m) => m.payload), [false, true, false, true]);
+    assert.deepStrictEqual(state.map((m) => m.payload.ts), [now - 1000, now, now + 1, undefined], 'the reported state never carries the refused ts');
+  });
+
+  it('maxSkew from the editor: 0 turns the check off, a number of seconds sets it', async function () {
+    await helper.load([ours.ledCommand, core.catch], flow({ maxSkew: '0' }));
+    let out = collect(helper.getNode('out'));
+    let caught = collect(helper.getNode('caught'));
+    helper.getNode('led').receive({ payload: { led_on: true, ts: 8.6e15 } });
+    await until(() => out.length === 1, 'applied without a check');
+    assert.strictEqual(caught.length, 0);
+    await helper.unload();
+    await helper.load([ours.ledCommand, core.catch], flow({ maxSkew: '10', emit: 'every' }));
+    out = collect(helper.getNode('out'));
+    caught = collect(helper.getNode('caught'));
+    const led = helper.getNode('led');
+    led.receive({ payload: { led_on: true, ts: Date.now() + 60_000 } });
+    led.receive({ payload: { led_on: true, ts: Date.now() + 1000 } });
+    await until(() => out.length === 1 && caught.length === 1, 'one refused, one applied');
+    assert.strictEqual(caught[0].error.code, 'ts-ahead');
+  });
+
   it('releases its fallback timer on close', async function () {
     await helper.load([ours.ledCommand, core.catch], flow({ fallback: 0.3 }));
     const out = collect(helper.getNode('out'));

@@ -277,6 +277,92 @@ describe('nightlight decide node as a group', function () {
     assert.strictEqual(caught[0].error.message, 'Error: nightlight.errors.bad-members');
   });
 
+  it('a bad configuration: red status, logged once, every input answered with the setup error', async function () {
+    const { events } = require('@node-red/util');
+    const shown = [];
+    const listener = (event) => event.id === 'decide' && shown.push(event.status);
+    events.on('node-status', listener);
+    try {
+      await helper.load([ours.decide, core.catch], flow({ telemetryTopic: 'a/+/telemetry', refresh: 0.1 }));
+      const out = collect(helper.getNode('out'));
+      const caught = collect(helper.getNode('caught'));
+      const decide = helper.getNode('decide');
+      for (const payload of [{ light: 10 }, 'not json']) decide.receive({ topic: 'a/x/telemetry', payload });
+      await until(() => caught.length === 2, 'each input answered with the setup error');
+      assert.deepStrictEqual(caught.map((m) => m.error.message), Array(2).fill('Error: nightlight.errors.bad-topic'));
+      await new Promise((r) => setTimeout(r, 300));
+      assert.strictEqual(out.length, 0, 'nothing sent, no refresh timer');
+      assert.ok(shown.length >= 1 && shown.every((s) => s.fill === 'red'), 'the status is red and stays red');
+      const errors = helper.log().args.filter(([entry]) => entry.level === helper.log().ERROR && entry.id === 'decide');
+      assert.strictEqual(errors.length, 1, 'the setup error is logged once');
+    } finally {
+      events.removeListener('node-status', listener);
+    }
+  });
+
+  describe('clocks (a ts ahead of this node)', function () {
+    it('refuses a reading whose ts is more than the skew ahead, through Catch, and it never moves the device', async function () {
+      await helper.load([ours.decide, core.catch], flow({ emit: 'every' }));
+      const out = collect(helper.getNode('out'));
+      const caught = collect(helper.getNode('caught'));
+      const decide = helper.getNode('decide');
+      const now = Date.now();
+      decide.receive({ topic: 'd/telemetry', payload: { light: 100, ts: now - 1000 } });
+      decide.receive({ topic: 'd/telemetry', payload: { light: 100, ts: 8.6e15 } });
+      decide.receive({ topic: 'd/telemetry', payload: { light: 100, ts: now + 6 * 60_000 } });
+      decide.receive({ topic: 'd/telemetry', payload: { light: 900, ts: now } });
+      await until(() => caught.length === 2 && out.length === 2, 'two refusals and two commands');
+      assert.deepStrictEqual(caught.map((m) => [m.error.message, m.error.code]), Array(2).fill(['Error: nightlight.errors.ts-ahead', 'ts-ahead']));
+      assert.deepStrictEqual(out.map((m) => [m.payload.led_on, m.payload.ts]), [[true, now - 1000], [false, now]], 'the genuine reading after them is decided');
+    });
+
+    it('refuses a command on the command topic whose ts is ahead: it is not learned, the next reading is decided', async function () {
+      await helper.load([ours.decide, core.catch], flow());
+      const out = collect(helper.getNode('out'));
+      const caught = collect(helper.getNode('caught'));
+      const decide = helper.getNode('decide');
+      const now = Date.now();
+      decide.receive({ topic: 'd/telemetry', payload: { light: 900, ts: now - 10 } });
+      decide.receive({ topic: 'd/commands', payload: { led_on: true, ts: 8.6e15 } });
+      decide.receive({ topic: 'd/telemetry', payload: { light: 100, ts: now } });
+      await until(() => caught.length === 1 && out.length === 2, 'one refusal and two commands');
+      assert.strictEqual(caught[0].error.code, 'ts-ahead');
+      assert.deepStrictEqual(out.map((m) => m.payload.led_on), [false, true], 'the forged "on" was not taken: the dark reading still switches');
+    });
+
+    it('keeps readings without ts, and a device whose clock lags far behind, working; maxSkew 0 turns the check off', async function () {
+      await helper.load([ours.decide, core.catch], flow({ emit: 'every' }));
+      let out = collect(helper.getNode('out'));
+      let caught = collect(helper.getNode('caught'));
+      let decide = helper.getNode('decide');
+      decide.receive({ topic: 'a/telemetry', payload: { light: 100 } });
+      decide.receive({ topic: 'b/telemetry', payload: { light: 100, ts: 1000, seq: 1 } });
+      decide.receive({ topic: 'b/telemetry', payload: { light: 900, ts: 2000, seq: 2 } });
+      decide.receive({ topic: 'c/telemetry', payload: { light: 100, ts: Date.now() + 60_000 } });
+      await until(() => out.length === 4, 'four commands');
+      assert.strictEqual(caught.length, 0);
+      await helper.unload();
+      await helper.load([ours.decide, core.catch], flow({ emit: 'every', maxSkew: '0' }));
+      out = collect(helper.getNode('out'));
+      caught = collect(helper.getNode('caught'));
+      decide = helper.getNode('decide');
+      decide.receive({ topic: 'd/telemetry', payload: { light: 100, ts: 8.6e15 } });
+      await until(() => out.length === 1, 'taken without a check');
+      assert.strictEqual(caught.length, 0);
+    });
+
+    it('a custom skew: 10 s', async function () {
+      await helper.load([ours.decide, core.catch], flow({ emit: 'every', maxSkew: '10' }));
+      const out = collect(helper.getNode('out'));
+      const caught = collect(helper.getNode('caught'));
+      const decide = helper.getNode('decide');
+      decide.receive({ topic: 'd/telemetry', payload: { light: 100, ts: Date.now() + 60_000 } });
+      decide.receive({ topic: 'd/telemetry', payload: { light: 100, ts: Date.now() + 1000 } });
+      await until(() => out.length === 1 && caught.length === 1, 'one refused, one taken');
+      assert.strictEqual(caught[0].error.code, 'ts-ahead');
+    });
+  });
+
   it('takes the group name from an environment variable', async function () {
     process.env.NIGHTLIGHT_TEST_GROUP = 'arena';
     try {
