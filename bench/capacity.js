@@ -16,6 +16,9 @@
 //                       generator are not pinned (pinned to the other core, they waited
 //                       there behind the machine's other work), so they may also take
 //                       time on core 0: if anything, the server has less than one core
+//   decide-qos0         Node-RED: mqtt in -> nightlight decide -> mqtt out in the lesson's
+//                       wire format (QoS 0, unretained, no feedback subscription): the
+//                       same job as the chain and the Python server, done by our node
 //   chain               Node-RED built-in nodes: mqtt in -> change -> switch -> change -> mqtt out
 //   lesson-python       the lesson's Python server (paho-mqtt), bench/lesson-server.py
 //   chain-1core, lesson-python-1core   optional, the same pinned (only with --variants)
@@ -39,6 +42,7 @@ const READINGS_PER_LOADGEN = 7500;
 const VARIANTS = [
   { key: 'example', label: 'ours: the many-devices example, 2 cores', server: 'example' },
   { key: 'example-1core', label: 'ours: the many-devices example, 1 core (taskset; a Raspberry Pi stand-in)', server: 'example', pin: true },
+  { key: 'decide-qos0', label: "ours: mqtt in -> nightlight decide -> mqtt out, the lesson's QoS 0, 2 cores", server: 'ours-every-unretained' },
   { key: 'chain', label: 'built-in nodes chain, 2 cores', server: 'chain' },
   { key: 'lesson-python', label: "the lesson's Python server (paho-mqtt), 2 cores", server: 'python' },
   { key: 'chain-1core', label: 'built-in nodes chain, 1 core (taskset)', server: 'chain', pin: true, optional: true },
@@ -355,6 +359,8 @@ async function runCapacity(options = {}, log = () => {}) {
   const summary = {
     vsChain: ratio('example', 'chain'),
     vsLessonPython: ratio('example', 'lesson-python'),
+    decideVsChain: ratio('decide-qos0', 'chain'),
+    decideVsLessonPython: ratio('decide-qos0', 'lesson-python'),
     oneCoreVsTwo: ratio('example-1core', 'example'),
   };
   return { settings: { ...settings, p99BoundMs: P99_BOUND_MS, lagBoundMs: LAG_BOUND_MS, loadgenCpuBound: LOADGEN_CPU_BOUND, serverWaitBound: SERVER_WAIT_BOUND }, skipped, rows, summary };
@@ -378,7 +384,11 @@ function formatCapacity(cap) {
   ];
   for (const r of cap.rows) lines.push(`| ${r.label} | ${r.atLeast ? '>= ' : ''}${num(r.capacity)} | ${r.limit} |`);
   const x = (v) => (v === null || v === undefined ? '-' : `${v.toFixed(2)}x`);
-  lines.push('', `Ratios of capacity: the example against the built-in chain ${x(cap.summary.vsChain)}, against the lesson's Python server ${x(cap.summary.vsLessonPython)}; the example on one core against two ${x(cap.summary.oneCoreVsTwo)}.`);
+  lines.push(
+    '',
+    `Ratios of capacity: the example against the built-in chain ${x(cap.summary.vsChain)}, against the lesson's Python server ${x(cap.summary.vsLessonPython)}; the example on one core against two ${x(cap.summary.oneCoreVsTwo)}; ` +
+      `the decide node in the lesson's QoS 0 against the chain ${x(cap.summary.decideVsChain)}, against the Python server ${x(cap.summary.decideVsLessonPython)}.`,
+  );
   for (const sk of cap.skipped) lines.push('', `(${sk.key} not measured: ${sk.why}.)`);
   lines.push(
     '',

@@ -158,8 +158,8 @@ function checkTargets({ mqtt, inprocess, scale, capacity }) {
     const row = (key) => capacity.rows.find((r) => r.key === key);
     const c = (r) => (r ? `${r.atLeast ? '>= ' : ''}${n(r.capacity)}` : '-');
     rows.push({
-      target: 'context: devices served at one reading every 5 s with p99 <= 50 ms, nothing lost: the example on 2 cores / on 1 core; the built-in chain; the lesson\'s Python server',
-      measured: `${c(row('example'))} / ${c(row('example-1core'))}; ${c(row('chain'))}; ${c(row('lesson-python'))}`,
+      target: 'context: devices served at one reading every 5 s with p99 <= 50 ms, nothing lost: the example on 2 cores / on 1 core; decide in the lesson\'s QoS 0; the built-in chain; the lesson\'s Python server',
+      measured: `${c(row('example'))} / ${c(row('example-1core'))}; ${c(row('decide-qos0'))}; ${c(row('chain'))}; ${c(row('lesson-python'))}`,
       met: null,
     });
   }
