@@ -6,7 +6,7 @@
 // pollution. The stream is seeded: the seed is printed, FUZZ_SEED replays it.
 const assert = require('assert');
 const { helper, ours, core, until, useServer, onTab } = require('./support/runtime');
-const { fuzzSeed, NODES, stream } = require('./support/hostile');
+const { fuzzSeed, Gen, NODES, stream } = require('./support/hostile');
 const { prototypeSnapshot } = require('./support/pollution');
 
 const HOSTILE = Number(process.env.FUZZ_COUNT) || 10000;
@@ -75,6 +75,76 @@ describe('fuzz: hostile messages through the runtime', function () {
       assert.deepStrictEqual(mixed.outputs, clean.outputs, `seed ${seed}: valid messages give the same outputs with and without hostile ones`);
       assert.strictEqual(clean.caught.length, 0, 'valid messages alone raise no error');
       assert.deepStrictEqual(prototypeSnapshot(), before, 'no prototype was polluted');
+    });
+  }
+});
+
+// Issue 14.1: clocks that lie. A `ts` far ahead of the receiving node's clock (forged, or a
+// device clock gone wrong) is refused with ts-ahead and never moves a device's position:
+// the genuine messages around it give exactly the outputs they give without it. Far-past
+// `ts` and huge `seq` values (with a `ts`, which orders first) are taken like any other.
+const SKEW_MS = 5 * 60_000;
+const CLOCKS = {
+  'nightlight-decide': {
+    body: (g) => ({ light: g.int(0, 700) }),
+    topic: (id) => `${id}/telemetry`,
+    ids: ['kitchen', 'hall', 'porch'],
+  },
+  'led-command': {
+    body: (g) => ({ led_on: g.chance(0.5) }),
+    topic: () => 'fuzz-device/commands',
+    ids: ['fuzz-device'],
+  },
+};
+
+/** A seeded stream of valid messages (increasing ts from `base`), far-past ones, and far-future ones (the hostile). */
+function clockStream(type, seed, base, count) {
+  const g = new Gen(seed);
+  const spec = CLOCKS[type];
+  const entries = [];
+  let step = 0;
+  for (let i = 0; i < count; i++) {
+    const id = g.pick(spec.ids);
+    const body = spec.body(g);
+    const roll = g.random();
+    let code = null;
+    if (roll < 0.4) {
+      code = 'ts-ahead';
+      body.ts = g.pick([8.64e15, base + 1e12, base + SKEW_MS + 60_000 + g.int(0, 1e9), 4102444800000 + g.int(0, 1e6)]);
+      if (g.chance(0.5)) body.seq = g.pick([Number.MAX_SAFE_INTEGER, 2 ** 40, g.int(0, 1e6)]);
+    } else if (roll < 0.55) {
+      // A clock far behind (the epoch, a year 2001 clock) with any seq: accepted, and after the first reading of a device, stale.
+      body.ts = g.pick([0, 1, g.int(0, 1e9), 978307200000 + g.int(0, 1e6)]);
+      if (g.chance(0.5)) body.seq = g.pick([Number.MAX_SAFE_INTEGER, 0, g.int(0, 1e6)]);
+    } else {
+      step += 1;
+      body.ts = base + step;
+      body.seq = step;
+    }
+    const payload = g.pick([body, JSON.stringify(body), Buffer.from(JSON.stringify(body))]);
+    entries.push({ msg: { topic: spec.topic(id), payload }, code, kind: 'clock' });
+  }
+  return entries;
+}
+
+describe('fuzz: far-future and far-past ts/seq through the runtime', function () {
+  this.timeout(120000);
+  useServer();
+  const COUNT = Math.max(1000, Math.floor(HOSTILE / 5));
+
+  for (const type of Object.keys(CLOCKS)) {
+    it(`${type}: ${COUNT} messages, a ts far ahead refused with ts-ahead, the rest as without them`, async function () {
+      const seed = fuzzSeed(`${type} clocks`);
+      const entries = clockStream(type, seed, Date.now(), COUNT);
+      const mixed = await run(type, entries);
+      const clean = await run(type, entries.filter((e) => !e.code));
+      const expectedErrors = [];
+      entries.forEach((e, i) => e.code && expectedErrors.push([i, 'Error: nightlight.errors.ts-ahead', 'n']));
+      assert.ok(expectedErrors.length > 0 && expectedErrors.length < entries.length);
+      assert.deepStrictEqual(mixed.caught, expectedErrors, `seed ${seed}: each far-future message refused once with ts-ahead`);
+      assert.deepStrictEqual(mixed.completed, entries.map((e, i) => (e.code ? null : i)).filter((i) => i !== null), 'every other message completed');
+      assert.ok(clean.outputs.length > 0, 'the genuine messages produce output');
+      assert.deepStrictEqual(mixed.outputs, clean.outputs, `seed ${seed}: the far-future messages moved nothing`);
     });
   }
 });
