@@ -10,12 +10,16 @@ import {
   type DecideOptions,
   type DecideOverrides,
 } from './decide';
+import { TimeHeap } from './min-heap';
 import { darkLimit, wantsOn } from './rule';
+import { SortedValues } from './sorted-values';
 import { NightlightError } from './errors';
 import { isAfter } from './order';
 import { RecentEntry, RecentMap } from './recent';
 import { checkDeviceId, deviceIdProblem } from './topics';
 import type { Command, Telemetry } from './types';
+
+export { lowerBound } from './sorted-values';
 
 export type Aggregation = 'median' | 'mean' | 'min' | 'max' | 'quorum';
 export const AGGREGATIONS: readonly Aggregation[] = ['median', 'mean', 'min', 'max', 'quorum'];
@@ -76,27 +80,6 @@ export function memberMatcher(spec: string): (id: string) => boolean {
   return (id) => exact.has(id) || patterns.some((p) => p.test(id));
 }
 
-/** The median of `values` (which it sorts in place); the mean of the middle two for an even count. */
-export function median(values: number[]): number {
-  values.sort((a, b) => a - b);
-  const mid = values.length >> 1;
-  return values.length % 2 === 1 ? values[mid] : (values[mid - 1] + values[mid]) / 2;
-}
-
-/** One statistic of a non-empty list of readings. */
-export function aggregate(aggregation: Exclude<Aggregation, 'quorum'>, values: number[]): number {
-  switch (aggregation) {
-    case 'mean':
-      return values.reduce((sum, v) => sum + v, 0) / values.length;
-    case 'min':
-      return Math.min(...values);
-    case 'max':
-      return Math.max(...values);
-    default:
-      return median(values);
-  }
-}
-
 /** What the group knows of one sensor: its last reading and when it was heard. */
 class SensorState extends RecentEntry {
   light: number;
@@ -114,22 +97,6 @@ class SensorState extends RecentEntry {
     this.takenAt = takenAt;
   }
 }
-
-/** The first index of sorted `values` whose value is not below `x` (`values.length` when none). */
-export function lowerBound(values: readonly number[], x: number): number {
-  let lo = 0;
-  let hi = values.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (values[mid] < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-/** Readings whose running sum is exact in doubles: integers this small, at most 2^20 of them, never round. */
-const EXACT_LIMIT = 2 ** 32;
-const isExact = (light: number) => Number.isInteger(light) && Math.abs(light) <= EXACT_LIMIT;
 
 /** How many sensors are fresh, and whether that is too few to decide. */
 export interface GroupHealth {
@@ -164,17 +131,14 @@ export class GroupEngine {
   private tooFew = false;
   /*
    * The fresh sensors' readings, kept up to date reading by reading instead of gathered
-   * and sorted for every decision: sorted values (median, min, max, and how many are
-   * below a limit for quorum), the sum of those that add up exactly (mean), and a min-heap
-   * of (takenAt, sensor) from which sensors leave the fresh set as time passes. Heap
-   * entries are not removed when a sensor gets a newer reading: a stale one is skipped
-   * when it reaches the top, and the heap is rebuilt when such entries pile up.
+   * and sorted for every decision (sorted-values.ts: median, min, max, how many are below
+   * a limit for quorum, an exact mean), and a heap of (takenAt, sensor) from which sensors
+   * leave the fresh set as time passes (min-heap.ts). Heap entries are not removed when a
+   * sensor gets a newer reading: a stale one is skipped when it reaches the top, and the
+   * heap is rebuilt when such entries pile up.
    */
-  private values: number[] = [];
-  private exactSum = 0;
-  private inexact = 0;
-  private heapAt: number[] = [];
-  private heapSensor: SensorState[] = [];
+  private readonly values = new SortedValues();
+  private readonly deadlines = new TimeHeap<SensorState>();
   /** The latest `now` seen; an earlier one (the clock went back) recounts everything. */
   private clock = -Infinity;
 
@@ -247,16 +211,13 @@ export class GroupEngine {
   health(now: number): GroupHealth {
     this.sensors.expire(now);
     this.catchUp(now);
-    return this.judge(this.values.length);
+    return this.judge(this.values.size);
   }
 
   clear(): void {
     this.sensors.clear();
-    this.values = [];
-    this.exactSum = 0;
-    this.inexact = 0;
-    this.heapAt = [];
-    this.heapSensor = [];
+    this.values.clear();
+    this.deadlines.clear();
   }
 
   private isFresh(sensor: SensorState, since: number): boolean {
@@ -273,7 +234,7 @@ export class GroupEngine {
 
   private decide(now: number, rule: DecideOptions): GroupOutcome {
     const values = this.values;
-    const health = this.judge(values.length);
+    const health = this.judge(values.size);
     const state = this.decision;
     if (health.tooFew) return { kind: 'ignored', reason: 'too-few', ledOn: state.ledOn, value: NaN, health };
     let want: boolean;
@@ -282,7 +243,7 @@ export class GroupEngine {
     const quorum = this.options.aggregation === 'quorum';
     if (quorum) {
       // Hysteresis per sensor: while the group is on, a sensor stays "dark" up to threshold + band.
-      value = lowerBound(values, limit);
+      value = values.countBelow(limit);
       want = value >= Math.max(1, this.options.quorum);
     } else {
       value = this.statistic();
@@ -306,60 +267,51 @@ export class GroupEngine {
   /** The configured statistic of the fresh values (at least one). */
   private statistic(): number {
     const values = this.values;
-    const n = values.length;
     switch (this.options.aggregation) {
       case 'min':
-        return values[0];
+        return values.min;
       case 'max':
-        return values[n - 1];
+        return values.max;
       case 'mean': {
-        if (this.inexact === 0 && n <= 2 ** 20) return this.exactSum / n;
+        const exact = values.exactMean();
+        if (exact !== undefined) return exact;
         // Summed in the same order as always (quietest sensor first), so the result is the same to the last bit.
         let sum = 0;
         this.sensors.forEach((sensor) => {
           if (sensor.counted) sum += sensor.light;
         });
-        return sum / n;
+        return sum / values.size;
       }
-      default: {
-        const mid = n >> 1;
-        return n % 2 === 1 ? values[mid] : (values[mid - 1] + values[mid]) / 2;
-      }
+      default:
+        return values.median;
     }
   }
 
   /** Puts a fresh sensor's reading into the values (and its freshness deadline into the heap). */
   private count(sensor: SensorState): void {
-    const light = sensor.light;
-    this.values.splice(lowerBound(this.values, light), 0, light);
-    if (isExact(light)) this.exactSum += light;
-    else this.inexact += 1;
+    this.values.insert(sensor.light);
     sensor.counted = true;
     if (this.options.freshnessMs > 0) {
-      this.heapPush(sensor.takenAt, sensor);
-      if (this.heapAt.length > 2 * this.values.length + 16) this.compactHeap();
+      this.deadlines.push(sensor.takenAt, sensor);
+      if (this.deadlines.size > 2 * this.values.size + 16) this.compactHeap();
     }
   }
 
   /** Takes a sensor's reading out of the values (it went stale, was forgotten, or has a newer reading). */
   private uncount(sensor: SensorState): void {
     if (!sensor.counted) return;
-    const light = sensor.light;
-    this.values.splice(lowerBound(this.values, light), 1);
-    if (isExact(light)) this.exactSum -= light;
-    else this.inexact -= 1;
+    this.values.remove(sensor.light);
     sensor.counted = false;
   }
 
   /** Brings the fresh values to `now`: sensors whose reading is older than the freshness leave them. */
   private catchUp(now: number): void {
     if (this.options.freshnessMs <= 0) return;
+    const since = now - this.options.freshnessMs;
     if (now < this.clock) {
       // The clock went back: sensors that were stale may be fresh again. Recount (rare).
       this.clock = now;
-      const since = now - this.options.freshnessMs;
-      this.heapAt = [];
-      this.heapSensor = [];
+      this.deadlines.clear();
       this.sensors.forEach((sensor) => {
         this.uncount(sensor);
         if (this.isFresh(sensor, since)) this.count(sensor);
@@ -367,12 +319,11 @@ export class GroupEngine {
       return;
     }
     this.clock = now;
-    const since = now - this.options.freshnessMs;
-    const { heapAt, heapSensor } = this;
-    while (heapAt.length > 0 && heapAt[0] < since) {
-      const at = heapAt[0];
-      const sensor = heapSensor[0];
-      this.heapPop();
+    const deadlines = this.deadlines;
+    while (deadlines.topAt < since) {
+      const at = deadlines.topAt;
+      const sensor = deadlines.topItem;
+      deadlines.pop();
       // An entry for an older reading of the sensor (or of a sensor since forgotten) is skipped.
       if (sensor.counted && sensor.takenAt === at) this.uncount(sensor);
     }
@@ -380,51 +331,11 @@ export class GroupEngine {
 
   /** Drops the heap entries that no longer stand for a counted reading (one entry per sensor is left). */
   private compactHeap(): void {
-    const { heapAt, heapSensor } = this;
     const kept = new Set<SensorState>();
-    this.heapAt = [];
-    this.heapSensor = [];
-    for (let i = 0; i < heapAt.length; i += 1) {
-      const sensor = heapSensor[i];
-      if (!sensor.counted || sensor.takenAt !== heapAt[i] || kept.has(sensor)) continue;
+    this.deadlines.retain((at, sensor) => {
+      if (!sensor.counted || sensor.takenAt !== at || kept.has(sensor)) return false;
       kept.add(sensor);
-      this.heapPush(heapAt[i], sensor);
-    }
-  }
-
-  private heapPush(at: number, sensor: SensorState): void {
-    const { heapAt, heapSensor } = this;
-    let i = heapAt.length;
-    heapAt.push(at);
-    heapSensor.push(sensor);
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (heapAt[parent] <= at) break;
-      heapAt[i] = heapAt[parent];
-      heapSensor[i] = heapSensor[parent];
-      i = parent;
-    }
-    heapAt[i] = at;
-    heapSensor[i] = sensor;
-  }
-
-  private heapPop(): void {
-    const { heapAt, heapSensor } = this;
-    const at = heapAt.pop() as number;
-    const sensor = heapSensor.pop() as SensorState;
-    const n = heapAt.length;
-    if (n === 0) return;
-    let i = 0;
-    for (;;) {
-      let child = 2 * i + 1;
-      if (child >= n) break;
-      if (child + 1 < n && heapAt[child + 1] < heapAt[child]) child += 1;
-      if (heapAt[child] >= at) break;
-      heapAt[i] = heapAt[child];
-      heapSensor[i] = heapSensor[child];
-      i = child;
-    }
-    heapAt[i] = at;
-    heapSensor[i] = sensor;
+      return true;
+    });
   }
 }
