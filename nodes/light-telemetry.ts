@@ -1,168 +1,55 @@
 import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
-import { DEFAULT_CAPACITY, MAX_CAPACITY, Outbox, outboxStatus, readSavedBuffer, type OfflinePolicy } from './lib/buffer';
-import { deliveryOf, linkFromStatus, type DeliveryMarker } from './lib/link';
-import { parseReading, DEFAULT_MAX_BYTES } from './lib/payload';
-import { ReportPolicy } from './lib/policy';
-import { TelemetrySource } from './lib/telemetry';
+import { linkFromWiredNodes } from './lib/link';
+import { readTelemetryConfig, type LightTelemetryConfig } from './lib/telemetry-config';
+import { CONTEXT_KEY, TelemetryController, type TelemetryReaction } from './lib/telemetry-controller';
 import { TopicTemplate } from './lib/topics';
-import { numberOption, showError, toNodeError, typedOption, guardForCatch } from './shared/runtime';
+import { NodeSetup, refuse } from './shared/refusal';
+import { typedOption } from './shared/runtime';
 import { STATUS_MAX, StatusThrottle, statusKey, statusLength } from './shared/status';
 
-interface LightTelemetryDef extends NodeDef {
-  deviceId: string;
-  deviceIdType?: string;
-  topic: string;
-  qos: string;
-  retain: boolean;
-  maxBytes?: string | number;
-  minInterval?: string | number;
-  deadband?: string | number;
-  heartbeat?: string | number;
-  offline?: OfflinePolicy;
-  capacity?: string | number;
-  rate?: string | number;
-  ackTimeout?: string | number;
-  store?: string;
-}
-
-const POLICIES: OfflinePolicy[] = ['drop', 'latest', 'all'];
-const WINDOW = 5;
-const CONTEXT_KEY = 'nightlight-buffer';
+type LightTelemetryDef = NodeDef & LightTelemetryConfig;
 
 export = function (RED: NodeAPI): void {
   function LightTelemetryNode(this: Node, config: LightTelemetryDef): void {
     RED.nodes.createNode(this, config);
     const node = this;
-    const qos = Number(config.qos) === 1 || Number(config.qos) === 2 ? Number(config.qos) : 0;
-    const retain = config.retain === true;
-    const maxBytes = numberOption(config.maxBytes, DEFAULT_MAX_BYTES);
-    const source = new TelemetrySource();
-    const policy = new ReportPolicy({
-      minIntervalMs: numberOption(config.minInterval, 0) * 1000,
-      deadband: numberOption(config.deadband, 0),
-      heartbeatMs: numberOption(config.heartbeat, 0) * 1000,
+    const options = readTelemetryConfig(config, (RED.settings as { nodeMessageBufferMaxLength?: unknown }).nodeMessageBufferMaxLength);
+    const setup = new NodeSetup(RED, node);
+    const controller = setup.attempt(() => {
+      const deviceId = String(typedOption(RED, node, config.deviceId, config.deviceIdType));
+      return new TelemetryController(options, node.id, deviceId, new TopicTemplate(config.topic || '{id}/telemetry').render(deviceId));
     });
-    const capacity = Math.min(MAX_CAPACITY, numberOption(config.capacity, DEFAULT_CAPACITY));
-    const outbox = new Outbox({
-      policy: POLICIES.includes(config.offline as OfflinePolicy) ? (config.offline as OfflinePolicy) : 'drop',
-      capacity,
-      window: WINDOW,
-      gapMs: 1000 / Math.max(0.1, numberOption(config.rate, 20)),
-      ackTimeoutMs: Math.max(1, numberOption(config.ackTimeout, 10)) * 1000,
-    });
-    let deviceId = '';
-    let topic: string | undefined;
-    let setupError: Error | undefined;
-    let lastLight: number | undefined;
     let timer: NodeJS.Timeout | undefined;
-    let warnedNoComplete = false;
-    const store = outbox.policy !== 'drop' && config.store ? String(config.store) : undefined;
-    if (store) {
-      // Synchronous when the store allows it (memory, localfilesystem with its cache), so no reading overtakes the restored ones.
-      const restore = (value: unknown) => {
-        const saved = readSavedBuffer(value, capacity);
-        source.continueFrom(saved.seq);
-        outbox.restore(saved.readings);
-      };
-      try {
-        restore(node.context().get(CONTEXT_KEY, store));
-      } catch {
-        node.context().get(CONTEXT_KEY, store, (err: Error | undefined, value: unknown) => {
-          if (err) node.error(err);
-          else restore(value);
-          pump();
-        });
-      }
-    }
-    try {
-      deviceId = String(typedOption(RED, node, config.deviceId, config.deviceIdType));
-      topic = new TopicTemplate(config.topic || '{id}/telemetry').render(deviceId);
-      node.status({});
-    } catch (err) {
-      setupError = toNodeError(RED, err);
-      node.error(setupError);
-      showError(node, setupError);
-    }
-
+    if (controller) node.status({});
+    const probe = () => linkFromWiredNodes(((node as unknown as { wires?: string[][] }).wires?.[0] ?? []).map((id) => RED.nodes.getNode(id)));
     const statusShown = new StatusThrottle(node, () => {
-      const { down, parts } = outboxStatus(outbox, lastLight);
-      // A fixed word alone (offline, online) goes to the editor as a catalog key, shown in the browser's language;
-      // a text with run-time values is rendered here, in the runtime's language.
-      if (parts.length === 1 && !parts[0].params) {
-        return { fill: down ? 'red' : 'green', shape: down ? 'ring' : 'dot', text: statusKey('light-telemetry.status.' + parts[0].key) };
-      }
+      const { down, parts } = (controller as TelemetryController).statusParts();
+      const look = { fill: down ? 'red' : 'green', shape: down ? 'ring' : 'dot' } as const;
+      // A fixed word alone goes to the editor as a catalog key (the browser's language); a text with values is rendered here.
+      if (parts.length === 1 && !parts[0].params) return { ...look, text: statusKey('light-telemetry.status.' + parts[0].key) };
       let texts = parts.map((p) => RED._('light-telemetry.status.' + p.key, p.params));
       // While a buffer drains, the counts matter more than the last value sent: that goes when all would not fit.
       if (parts.length > 1 && parts[0].key === 'sent' && statusLength(texts.join(' · ')) > STATUS_MAX) texts = texts.slice(1);
-      return parts.length ? { fill: down ? 'red' : 'green', shape: down ? 'ring' : 'dot', text: texts.join(' · ') } : {};
+      return parts.length ? { ...look, text: texts.join(' · ') } : {};
     });
-    /** The link going up or down changing shows at once; everything else at most 4 times a second. */
-    const showStatus = () => statusShown.updateWatching(outbox.link);
 
-    /** Sends what the outbox releases, then sets the timer for whatever is due next. */
-    /** `msgid`: the input's, when that input has just added the newest reading. */
-    function pump(msgid?: string): void {
-      if (!topic) return;
-      const now = Date.now();
-      for (const { key, telemetry } of outbox.take(now)) {
-        const nightlight: DeliveryMarker = { node: node.id, key, device: deviceId, seq: telemetry.seq };
-        lastLight = telemetry.light;
-        // Only the newest reading (not historical) answers the message that came in; Node-RED ids the rest.
-        node.send({ _msgid: telemetry.historical ? undefined : msgid, topic, payload: telemetry, qos, retain, nightlight } as NodeMessage);
-      }
+    /** Carries out what the controller asked: send, store, warn, set the timer, show the status. */
+    function apply(reaction: TelemetryReaction): void {
+      for (const msg of reaction.send) node.send(msg as unknown as NodeMessage);
+      if (reaction.save.length) node.context().set(reaction.save.map((w) => w.key), reaction.save.map((w) => w.value), options.store as string);
+      if (reaction.warn) node.warn(RED._('light-telemetry.warn.' + reaction.warn));
       if (timer) clearTimeout(timer);
-      timer = undefined;
-      if (store) node.context().set(CONTEXT_KEY, { seq: source.lastSeq, readings: outbox.snapshot() }, store);
-      const wakes = [policy.nextWake(), outbox.nextWake()].filter((t): t is number => t !== undefined);
-      if (wakes.length) timer = setTimeout(onTimer, Math.max(0, Math.min(...wakes) - Date.now()));
-      showStatus();
+      timer = reaction.wakeAt === undefined ? undefined : setTimeout(() => apply((controller as TelemetryController).wake(Date.now(), probe())), Math.max(0, reaction.wakeAt - Date.now()));
+      statusShown.updateWatching((controller as TelemetryController).link);
     }
 
-    function onTimer(): void {
-      timer = undefined;
-      const now = Date.now();
-      const report = policy.tick(now);
-      if (report) outbox.push(source.reading(report.reading.light, report.reading.at));
-      if (outbox.tick(now) > 0 && outbox.confirmed === 0 && !warnedNoComplete) {
-        warnedNoComplete = true;
-        node.warn(RED._('light-telemetry.warn.no-complete'));
-      }
-      pump();
-    }
-
-    // Readings restored from the store go out without waiting for the next event.
-    if (outbox.waiting > 0) timer = setTimeout(onTimer, 0);
+    if (controller?.stored) restoreStored(controller, options.store as string);
 
     node.on('input', (msg, _send, done) => {
-      if (setupError || !topic) return done(setupError);
-      const delivery = deliveryOf(msg, node.id);
-      const status = (msg as { status?: { source?: { id?: string } } }).status;
-      if (delivery) {
-        outbox.confirm(delivery.key);
-      } else if (status && typeof status === 'object') {
-        // Our own status (a Status node watching every node) says nothing about the link.
-        const link = status.source?.id === node.id ? undefined : linkFromStatus(status);
-        if (!link || link === outbox.link) return done();
-        if (link === 'down') outbox.linkDown();
-        else outbox.linkUp();
-      } else {
-        let light: number;
-        try {
-          light = parseReading(msg.payload, maxBytes);
-        } catch (err) {
-          const error = toNodeError(RED, err);
-          showError(node, error);
-          statusShown.shown();
-          guardForCatch(RED, msg);
-          return done(error);
-        }
-        const now = Date.now();
-        const report = policy.offer({ light, at: now }, now);
-        if (report) outbox.push(source.reading(report.reading.light, report.reading.at));
-        pump(report ? msg._msgid : undefined);
-        return done();
-      }
-      pump();
+      if (setup.refused(msg, done) || !controller) return;
+      const reaction = controller.input(msg, Date.now(), probe());
+      if (reaction.refuse !== undefined) return refuse(RED, node, msg, done, reaction.refuse, statusShown);
+      apply(reaction);
       done();
     });
 
@@ -170,10 +57,25 @@ export = function (RED: NodeAPI): void {
       if (timer) clearTimeout(timer);
       timer = undefined;
       statusShown.cancel();
-      outbox.clear();
+      controller?.close();
       node.status({});
       done();
     });
+
+    /** Reads the stored buffer back: synchronously when the store allows it (memory, localfilesystem with its cache), so no reading overtakes it. */
+    function restoreStored(c: TelemetryController, store: string): void {
+      const context = node.context();
+      const read = (keys: string[], then: (values: unknown[]) => void) => {
+        if (keys.length === 0) return then([]);
+        try {
+          then(keys.map((key) => context.get(key, store)));
+        } catch {
+          // An asynchronous store: a store that cannot be read is reported, and the buffer is then kept in memory only.
+          context.get(keys, store, (err: Error | undefined, ...values: unknown[]) => (err ? node.error(err) : then(values)));
+        }
+      };
+      read([CONTEXT_KEY], ([index]) => read(c.chunkKeys(index), (chunks) => apply(c.restore(index, chunks, Date.now()))));
+    }
   }
 
   RED.nodes.registerType('light-telemetry', LightTelemetryNode);

@@ -1,3 +1,4 @@
+import { Deque } from './deque';
 import { parseTelemetry } from './payload';
 import type { Telemetry } from './types';
 
@@ -10,6 +11,16 @@ import type { Telemetry } from './types';
  */
 export type OfflinePolicy = 'drop' | 'latest' | 'all';
 
+/**
+ * In which order a backlog goes out when the link returns:
+ * - `live-first`: the newest reading first, as a live reading (the LED answers it at once,
+ *   whatever the backlog), then the backlog oldest first, marked `historical`; a reading
+ *   taken while the backlog drains goes ahead of it too;
+ * - `chronological`: strictly oldest first, for a consumer that needs readings in the order
+ *   they were taken; the newest then waits behind the whole backlog.
+ */
+export type ReplayOrder = 'live-first' | 'chronological';
+
 export interface OutboxOptions {
   policy: OfflinePolicy;
   /** Most readings waiting to be sent (not counting the few in flight). */
@@ -20,6 +31,8 @@ export interface OutboxOptions {
   gapMs: number;
   /** A reading not confirmed this long after it was sent is sent again, in ms. */
   ackTimeoutMs: number;
+  /** The order of a backlog when the link returns. */
+  replay: ReplayOrder;
 }
 
 export const DEFAULT_CAPACITY = 1000;
@@ -30,7 +43,23 @@ export const DEFAULT_OUTBOX_OPTIONS: OutboxOptions = {
   window: 5,
   gapMs: 50,
   ackTimeoutMs: 10_000,
+  replay: 'live-first',
 };
+
+/**
+ * The buffer bound: the configured capacity (or the default when none is configured), never
+ * above `MAX_CAPACITY` nor above Node-RED's `nodeMessageBufferMaxLength` when that setting
+ * is a positive number (core buffering nodes honour it; 0 or unset means no limit). When the
+ * setting is set and no capacity is configured, the setting is the default.
+ */
+export function bufferBound(configured: number | undefined, nodeMessageBufferMaxLength: unknown): number {
+  const limit =
+    typeof nodeMessageBufferMaxLength === 'number' && Number.isFinite(nodeMessageBufferMaxLength) && nodeMessageBufferMaxLength >= 1
+      ? Math.floor(nodeMessageBufferMaxLength)
+      : undefined;
+  const wanted = configured !== undefined && Number.isFinite(configured) && configured >= 1 ? Math.floor(configured) : (limit ?? DEFAULT_CAPACITY);
+  return Math.min(wanted, limit ?? MAX_CAPACITY, MAX_CAPACITY);
+}
 
 /** The link state as the Status node of `mqtt out` reports it. Unknown is treated as up. */
 export type LinkState = 'unknown' | 'up' | 'down';
@@ -41,10 +70,22 @@ export interface Outgoing {
   telemetry: Telemetry;
 }
 
+/**
+ * Where the outbox records what it holds, so a buffer can be stored as it changes (one
+ * append or one removal per reading) instead of rewritten whole: see `BufferJournal`.
+ */
+export interface OutboxJournal {
+  /** A reading was added; returns its slot, handed back to `remove`. */
+  append(telemetry: Telemetry): number;
+  /** The reading in `slot` left the buffer (delivered, or dropped past the bound). */
+  remove(slot: number): void;
+}
+
 interface Entry {
   key: number;
   telemetry: Telemetry;
   sentAt?: number;
+  slot?: number;
 }
 
 /**
@@ -53,21 +94,32 @@ interface Entry {
  *
  * A reading leaves the outbox only when its publish completed (`confirm`), so a message
  * that `mqtt out` silently dropped is sent again: when the link goes down, everything in
- * flight goes back to the front of the queue; when no confirmation comes within the ack
- * timeout, it is sent again. Sending again is safe because telemetry carries `seq`/`ts`
- * and the server ignores what it has already seen. Order is kept: the queue is sent
- * oldest first, and a reading is marked `historical` when a newer reading exists at the
- * time it is sent, so the server never switches an LED on a replayed reading.
+ * flight goes back into the queue; when no confirmation comes within the ack timeout, it
+ * is sent again. Sending again is safe because telemetry carries `seq`/`ts` and the server
+ * ignores what it has already seen. A reading is marked `historical` when a newer reading
+ * exists at the time it is sent, so the server never switches an LED on a replayed reading.
+ * With `replay: 'live-first'` the newest reading goes out first, live, and the backlog
+ * follows oldest first; with `chronological` everything goes oldest first.
+ *
+ * Every operation is O(1) per reading: the never-sent readings are a ring-buffer deque in
+ * the order they were taken; readings put back after a send (at most a few windows' worth)
+ * wait in a short sorted list beside it.
  *
  * With `drop`, nothing is tracked: a reading is sent when the link is not known to be
  * down (the lesson's fire and forget) and discarded otherwise.
  */
 export class Outbox {
   private readonly options: OutboxOptions;
-  private queue: Entry[] = [];
+  /** Readings never sent, oldest first. */
+  private readonly queue = new Deque<Entry>();
+  /** Readings sent and put back (link down, ack timeout), oldest first; short. */
+  private retry: Entry[] = [];
   private readonly inFlight = new Map<number, Entry>();
   private nextKey = 1;
   private lastSendAt: number | undefined;
+  /** Readings restored so far (their keys count down from 0, so they sort before every new one). */
+  private restored = 0;
+  private journal: OutboxJournal | undefined;
   link: LinkState = 'unknown';
   /** Readings discarded without being sent: while offline with `drop`, superseded with `latest`, past the bound with `all`. */
   dropped = 0;
@@ -82,13 +134,33 @@ export class Outbox {
     this.options.window = Math.max(1, Math.floor(this.options.window));
   }
 
+  /**
+   * From now on records every reading added and every one leaving in `journal` (the
+   * readings held now first, oldest first). Ignored with `drop`, which keeps nothing.
+   */
+  keepIn(journal: OutboxJournal): void {
+    if (this.options.policy === 'drop' || this.journal) return;
+    this.journal = journal;
+    const held = [...this.inFlight.values(), ...this.retry, ...this.queue.toArray()].sort((a, b) => a.key - b.key);
+    for (const e of held) e.slot = journal.append(e.telemetry);
+  }
+
   get policy(): OfflinePolicy {
     return this.options.policy;
   }
 
+  get replay(): ReplayOrder {
+    return this.options.replay;
+  }
+
+  /** The bound on waiting readings. */
+  get capacity(): number {
+    return this.options.capacity;
+  }
+
   /** Readings waiting to be sent. */
   get waiting(): number {
-    return this.queue.length;
+    return this.queue.length + this.retry.length;
   }
 
   /** Readings sent and not yet confirmed. */
@@ -101,41 +173,48 @@ export class Outbox {
     const key = this.nextKey++;
     if (this.options.policy === 'drop') {
       if (this.link === 'down') this.dropped += 1;
-      else this.queue.push({ key, telemetry });
+      else this.queue.pushBack({ key, telemetry });
       return;
     }
-    this.queue.push({ key, telemetry });
+    const entry: Entry = { key, telemetry };
+    if (this.journal) entry.slot = this.journal.append(telemetry);
+    this.queue.pushBack(entry);
     this.trim();
   }
 
   /**
-   * The messages to send now, oldest first: as many as the in-flight window and the send
-   * gap allow, nothing while the link is down.
+   * The messages to send now: as many as the in-flight window and the send gap allow
+   * (the newest first with `live-first`, else the oldest), nothing while the link is down.
    */
   take(now: number): Outgoing[] {
     if (this.link === 'down') return [];
-    if (this.options.policy === 'drop') return this.queue.splice(0).map((entry) => this.send(entry, now));
-    if (this.queue.length === 0 || this.inFlight.size >= this.options.window) return [];
+    if (this.options.policy === 'drop') {
+      const out: Outgoing[] = [];
+      for (let e = this.queue.popFront(); e; e = this.queue.popFront()) out.push(this.send(e, now));
+      return out;
+    }
+    if (this.waiting === 0 || this.inFlight.size >= this.options.window) return [];
     if (this.lastSendAt !== undefined && now - this.lastSendAt < this.options.gapMs) return [];
-    const entry = this.queue.shift() as Entry;
+    const entry = this.next();
     this.inFlight.set(entry.key, entry);
     return [this.send(entry, now)];
   }
 
   /** The publish of `key` completed: the reading is delivered and leaves the outbox. */
   confirm(key: number): boolean {
-    if (this.inFlight.delete(key)) {
-      this.confirmed += 1;
-      return true;
-    }
-    const i = this.queue.findIndex((e) => e.key === key);
-    if (i >= 0) {
+    let entry = this.inFlight.get(key);
+    if (entry) {
+      this.inFlight.delete(key);
+    } else {
       // Confirmed after it was put back for re-sending: it arrived after all.
-      this.queue.splice(i, 1);
-      this.confirmed += 1;
-      return true;
+      const i = this.retry.findIndex((e) => e.key === key);
+      if (i < 0) return false;
+      entry = this.retry[i];
+      this.retry.splice(i, 1);
     }
-    return false;
+    this.confirmed += 1;
+    this.forget(entry);
+    return true;
   }
 
   /** The link went down: nothing is sent, and what was in flight is sent again later. */
@@ -144,7 +223,7 @@ export class Outbox {
     this.requeue([...this.inFlight.values()]);
   }
 
-  /** The link is back: sending resumes with the oldest waiting reading. */
+  /** The link is back: sending resumes (with the newest reading first, with `live-first`). */
   linkUp(): void {
     this.link = 'up';
     this.lastSendAt = undefined;
@@ -159,17 +238,21 @@ export class Outbox {
 
   /** When `tick` or `take` next has something to do, or `undefined`. */
   nextWake(): number | undefined {
-    const times: number[] = [];
-    for (const e of this.inFlight.values()) times.push((e.sentAt as number) + this.options.ackTimeoutMs);
-    if (this.queue.length > 0 && this.link !== 'down' && this.inFlight.size < this.options.window && this.lastSendAt !== undefined) {
-      times.push(this.lastSendAt + this.options.gapMs);
+    let wake: number | undefined;
+    for (const e of this.inFlight.values()) {
+      const t = (e.sentAt as number) + this.options.ackTimeoutMs;
+      if (wake === undefined || t < wake) wake = t;
     }
-    return times.length ? Math.min(...times) : undefined;
+    if (this.waiting > 0 && this.link !== 'down' && this.inFlight.size < this.options.window && this.lastSendAt !== undefined) {
+      const t = this.lastSendAt + this.options.gapMs;
+      if (wake === undefined || t < wake) wake = t;
+    }
+    return wake;
   }
 
-  /** The waiting readings, oldest first (for persisting the buffer). */
+  /** Every reading not yet delivered (in flight or waiting), oldest first (for persisting the buffer whole). */
   snapshot(): Telemetry[] {
-    return [...this.inFlight.values(), ...this.queue].sort((a, b) => a.key - b.key).map((e) => e.telemetry);
+    return [...this.inFlight.values(), ...this.retry, ...this.queue.toArray()].sort((a, b) => a.key - b.key).map((e) => e.telemetry);
   }
 
   /**
@@ -178,15 +261,39 @@ export class Outbox {
    */
   restore(readings: Telemetry[]): void {
     if (this.options.policy === 'drop' || readings.length === 0) return;
-    const restored = readings.map((telemetry, i) => ({ key: i - readings.length, telemetry }));
-    this.queue = [...restored, ...this.queue];
+    for (let i = readings.length - 1; i >= 0; i--) {
+      const entry: Entry = { key: i - readings.length - this.restored, telemetry: readings[i] };
+      this.queue.pushFront(entry);
+    }
+    this.restored += readings.length;
+    if (this.journal) for (let i = 0; i < readings.length; i++) (this.queue.at(i) as Entry).slot = this.journal.append(readings[i]);
     this.trim();
   }
 
+
   /** Forgets everything. */
   clear(): void {
-    this.queue = [];
+    this.queue.clear();
+    this.retry = [];
     this.inFlight.clear();
+  }
+
+  /** The next reading to send: the newest when it is the newest reading taken and replay is live-first, else the oldest. */
+  private next(): Entry {
+    if (this.options.replay === 'live-first') {
+      const back = this.queue.peekBack();
+      const last = this.retry[this.retry.length - 1];
+      const newest = back && (!last || back.key > last.key) ? back : last;
+      if (newest && newest.key === this.nextKey - 1) return (newest === back ? this.queue.popBack() : this.retry.pop()) as Entry;
+    }
+    return this.popOldest() as Entry;
+  }
+
+  private popOldest(): Entry | undefined {
+    const front = this.queue.peekFront();
+    const first = this.retry[0];
+    if (first && (!front || first.key < front.key)) return this.retry.shift();
+    return this.queue.popFront();
   }
 
   private send(entry: Entry, now: number): Outgoing {
@@ -202,17 +309,20 @@ export class Outbox {
   private requeue(entries: Entry[]): void {
     if (entries.length === 0) return;
     for (const e of entries) this.inFlight.delete(e.key);
-    this.queue = [...entries, ...this.queue].sort((a, b) => a.key - b.key);
+    this.retry = [...this.retry, ...entries].sort((a, b) => a.key - b.key);
     this.trim();
+  }
+
+  private forget(entry: Entry): void {
+    if (this.journal && entry.slot !== undefined) this.journal.remove(entry.slot);
   }
 
   /** Applies the bound: `latest` keeps only the newest waiting reading, `all` keeps `capacity`. */
   private trim(): void {
     const bound = this.options.policy === 'latest' ? 1 : this.options.capacity;
-    const excess = this.queue.length - bound;
-    if (excess > 0) {
-      this.queue.splice(0, excess);
-      this.dropped += excess;
+    while (this.waiting > bound) {
+      this.forget(this.popOldest() as Entry);
+      this.dropped += 1;
     }
   }
 }

@@ -40,3 +40,22 @@ export function deliveryOf(msg: unknown, nodeId: string): DeliveryMarker | undef
   const m = marker as Partial<DeliveryMarker>;
   return m.node === nodeId && typeof m.key === 'number' ? (m as DeliveryMarker) : undefined;
 }
+
+/**
+ * The link as the nodes light telemetry is wired to see it, for the time before any status
+ * arrives: `down` when one of them is an `mqtt out` whose broker connection is not up (it
+ * has not connected yet: what it is sent now it drops), `up` when every such `mqtt out` is
+ * connected, `undefined` when none is wired directly (the Status node is then the only source).
+ * Reads the broker node's `connected` flag through the `mqtt out` node's `brokerConn`.
+ */
+export function linkFromWiredNodes(nodes: unknown[]): 'up' | 'down' | undefined {
+  let seen = false;
+  for (const n of nodes) {
+    if (n === null || typeof n !== 'object' || (n as { type?: unknown }).type !== 'mqtt out') continue;
+    const broker = (n as { brokerConn?: unknown }).brokerConn;
+    if (broker === null || typeof broker !== 'object') continue;
+    if ((broker as { connected?: unknown }).connected !== true) return 'down';
+    seen = true;
+  }
+  return seen ? 'up' : undefined;
+}

@@ -1,7 +1,7 @@
 'use strict';
 const assert = require('assert');
 const path = require('path');
-const { Outbox, readSavedBuffer, outboxStatus } = require(path.join(__dirname, '../../dist/nodes/lib/buffer.js'));
+const { Outbox, readSavedBuffer, outboxStatus, bufferBound, DEFAULT_CAPACITY, MAX_CAPACITY } = require(path.join(__dirname, '../../dist/nodes/lib/buffer.js'));
 const { linkFromStatus, deliveryOf } = require(path.join(__dirname, '../../dist/nodes/lib/link.js'));
 
 const reading = (seq) => ({ light: seq * 10, ts: 1000 + seq, seq });
@@ -39,6 +39,7 @@ function run(options, script) {
 }
 
 describe('store and forward (lib/buffer)', function () {
+  // The tests of this block that list an order use strictly chronological replay; live first is tested below.
   const outage = [['push', 1], ['confirm', 1], ['down'], ['push', 2], ['push', 3], ['push', 4], ['up'], ['push', 5]];
   const cases = [
     ['drop: readings taken while offline are discarded and counted', 'drop', [[1, false], [5, false]], 3],
@@ -47,21 +48,21 @@ describe('store and forward (lib/buffer)', function () {
   ];
   for (const [name, policy, expected, dropped] of cases) {
     it(name, function () {
-      const { outbox, sent } = run({ policy, autoConfirm: true }, outage);
+      const { outbox, sent } = run({ policy, autoConfirm: true, replay: 'chronological' }, outage);
       assert.deepStrictEqual(sent, expected);
       assert.strictEqual(outbox.dropped, dropped);
     });
   }
 
   it('all: readings in flight when the link went down are sent again, in order, as history', function () {
-    const { outbox, sent } = run({ policy: 'all' }, [['push', 1], ['push', 2], ['down'], ['push', 3], ['up']]);
+    const { outbox, sent } = run({ policy: 'all', replay: 'chronological' }, [['push', 1], ['push', 2], ['down'], ['push', 3], ['up']]);
     // 1 and 2 were sent live and never confirmed; after the outage 1, 2 go first, marked, then 3.
     assert.deepStrictEqual(sent, [[1, false], [2, false], [1, true], [2, true], [3, false]]);
     assert.strictEqual(outbox.resent, 2);
   });
 
   it('all: past the bound the oldest is dropped and counted; memory stays bounded', function () {
-    const outbox = new Outbox({ policy: 'all', capacity: 10, gapMs: 0 });
+    const outbox = new Outbox({ policy: 'all', capacity: 10, gapMs: 0, replay: 'chronological' });
     outbox.linkDown();
     for (let seq = 1; seq <= 1000; seq++) outbox.push(reading(seq));
     assert.strictEqual(outbox.waiting, 10);
@@ -73,7 +74,7 @@ describe('store and forward (lib/buffer)', function () {
   });
 
   it('keeps at most `window` readings in flight and one send per gap', function () {
-    const outbox = new Outbox({ policy: 'all', window: 3, gapMs: 100 });
+    const outbox = new Outbox({ policy: 'all', window: 3, gapMs: 100, replay: 'chronological' });
     for (let seq = 1; seq <= 10; seq++) outbox.push(reading(seq));
     const times = [];
     for (let t = 0; t <= 1000; t += 10) for (const o of outbox.take(t)) times.push([t, o.telemetry.seq]);
@@ -109,7 +110,7 @@ describe('store and forward (lib/buffer)', function () {
   });
 
   it('restores a saved buffer ahead of new readings, always as history, and a snapshot lists it oldest first', function () {
-    const outbox = new Outbox({ policy: 'all', gapMs: 0 });
+    const outbox = new Outbox({ policy: 'all', gapMs: 0, replay: 'chronological' });
     outbox.push(reading(9));
     outbox.restore([reading(1), reading(2)]);
     assert.deepStrictEqual(outbox.snapshot().map((t) => t.seq), [1, 2, 9]);
@@ -153,6 +154,119 @@ describe('store and forward (lib/buffer)', function () {
       assert.deepStrictEqual(outbox.take(0), [], policy);
     }
   });
+});
+
+describe('live first: the newest reading leads the replay (lib/buffer)', function () {
+  const outage = [['push', 1], ['confirm', 1], ['down'], ['push', 2], ['push', 3], ['push', 4], ['up'], ['push', 5]];
+
+  it('is the default', function () {
+    assert.strictEqual(new Outbox({ policy: 'all' }).replay, 'live-first');
+  });
+
+  it('all: the newest outage reading goes first and live, then the backlog oldest first as history', function () {
+    const { outbox, sent } = run({ policy: 'all', autoConfirm: true }, outage);
+    assert.deepStrictEqual(sent, [[1, false], [4, false], [2, true], [3, true], [5, false]]);
+    assert.strictEqual(outbox.dropped, 0);
+  });
+
+  it('latest: unchanged, only the newest outage reading, live', function () {
+    const { sent } = run({ policy: 'latest', autoConfirm: true }, outage);
+    assert.deepStrictEqual(sent, [[1, false], [4, false], [5, false]]);
+  });
+
+  it('readings that were in flight when the link went down follow the newest one', function () {
+    const { sent } = run({ policy: 'all' }, [['push', 1], ['push', 2], ['down'], ['push', 3], ['up']]);
+    assert.deepStrictEqual(sent, [[1, false], [2, false], [3, false], [1, true], [2, true]]);
+  });
+
+  it('a backlog of 1,000: the newest first and live, then every other reading exactly once, oldest first, as history', function () {
+    const outbox = new Outbox({ policy: 'all', capacity: 1000, gapMs: 0 });
+    outbox.linkDown();
+    for (let seq = 1; seq <= 1000; seq++) outbox.push(reading(seq));
+    outbox.linkUp();
+    const sent = [];
+    for (let t = 0; outbox.waiting + outbox.pending > 0; t++) {
+      for (const o of outbox.take(t)) (sent.push([o.telemetry.seq, o.telemetry.historical === true]), outbox.confirm(o.key));
+    }
+    assert.deepStrictEqual(sent[0], [1000, false]);
+    assert.deepStrictEqual(sent.slice(1).map(([seq]) => seq), Array.from({ length: 999 }, (_, i) => i + 1));
+    assert.ok(sent.slice(1).every(([, historical]) => historical));
+    assert.strictEqual(outbox.resent, 0);
+  });
+
+  it('a reading taken while the backlog drains goes ahead of the rest of it, live', function () {
+    const outbox = new Outbox({ policy: 'all', gapMs: 0, window: 1 });
+    outbox.linkDown();
+    for (let seq = 1; seq <= 5; seq++) outbox.push(reading(seq));
+    outbox.linkUp();
+    const sent = [];
+    const drain = (t) => {
+      for (const o of outbox.take(t)) (sent.push([o.telemetry.seq, o.telemetry.historical === true]), outbox.confirm(o.key));
+    };
+    drain(0);
+    drain(1);
+    outbox.push(reading(6));
+    for (let t = 2; t < 10; t++) drain(t);
+    assert.deepStrictEqual(sent, [[5, false], [1, true], [6, false], [2, true], [3, true], [4, true]]);
+  });
+
+  it('a reading sent live and put back (ack timeout) is sent again first while it is still the newest', function () {
+    const outbox = new Outbox({ policy: 'all', gapMs: 0, ackTimeoutMs: 100 });
+    outbox.linkDown();
+    for (let seq = 1; seq <= 3; seq++) outbox.push(reading(seq));
+    outbox.linkUp();
+    const [first] = outbox.take(0);
+    assert.strictEqual(first.telemetry.seq, 3);
+    outbox.linkDown();
+    outbox.linkUp();
+    const [again] = outbox.take(1);
+    assert.deepStrictEqual([again.key, again.telemetry.historical], [first.key, undefined]);
+    assert.strictEqual(outbox.resent, 1);
+  });
+
+  it('restored readings are never live: new readings lead them', function () {
+    const outbox = new Outbox({ policy: 'all', gapMs: 0 });
+    outbox.restore([reading(1), reading(2)]);
+    outbox.push(reading(9));
+    const sent = [];
+    for (let t = 0; t < 5; t++) for (const o of outbox.take(t)) (sent.push([o.telemetry.seq, o.telemetry.historical === true]), outbox.confirm(o.key));
+    assert.deepStrictEqual(sent, [[9, false], [1, true], [2, true]]);
+  });
+
+  it('past the bound the oldest is dropped, with live first as with chronological replay', function () {
+    const outbox = new Outbox({ policy: 'all', capacity: 10, gapMs: 0 });
+    outbox.linkDown();
+    for (let seq = 1; seq <= 1000; seq++) outbox.push(reading(seq));
+    assert.deepStrictEqual([outbox.waiting, outbox.dropped], [10, 990]);
+    outbox.linkUp();
+    const seqs = [];
+    for (let i = 0; i < 20; i++) for (const o of outbox.take(i)) (seqs.push(o.telemetry.seq), outbox.confirm(o.key));
+    assert.deepStrictEqual(seqs, [1000, 991, 992, 993, 994, 995, 996, 997, 998, 999]);
+  });
+});
+
+describe('the buffer bound and nodeMessageBufferMaxLength (lib/buffer)', function () {
+  const table = [
+    // [configured capacity, nodeMessageBufferMaxLength, bound]
+    [undefined, undefined, DEFAULT_CAPACITY],
+    [500, undefined, 500],
+    [500, 0, 500],
+    [undefined, 200, 200],
+    [500, 200, 200],
+    [100, 200, 100],
+    [undefined, 10 ** 7, MAX_CAPACITY],
+    [10 ** 7, undefined, MAX_CAPACITY],
+    [500, 'x', 500],
+    [500, -3, 500],
+    [500, 250.7, 250],
+    [0, undefined, DEFAULT_CAPACITY],
+    [0, 40, 40],
+  ];
+  for (const [configured, setting, bound] of table) {
+    it(`capacity ${configured}, nodeMessageBufferMaxLength ${setting}: at most ${bound}`, function () {
+      assert.strictEqual(bufferBound(configured, setting), bound);
+    });
+  }
 });
 
 describe('link state and delivery from the built-in MQTT nodes (lib/link)', function () {

@@ -60,7 +60,7 @@ describe('light telemetry node', function () {
   });
 
   it('store and forward: buffers while the mqtt out is disconnected, replays oldest first when it reconnects', async function () {
-    await helper.load([ours.lightTelemetry, core.catch], flow({ offline: 'all', rate: 100 }));
+    await helper.load([ours.lightTelemetry, core.catch], flow({ offline: 'all', rate: 100, replay: 'chronological' }));
     const out = collect(helper.getNode('out'));
     const lt = helper.getNode('lt');
     const statuses = [];
@@ -117,7 +117,7 @@ describe('light telemetry node', function () {
     try {
       await helper.load([ours.lightTelemetry, core.catch], flow());
       await helper._redNodes.loadContextsPlugin();
-      const props = { offline: 'all', store: 'keep' };
+      const props = { offline: 'all', store: 'keep', replay: 'chronological' };
       await helper.setFlows(flow(props), 'full');
       let lt = helper.getNode('lt');
       lt.receive(linkStatus(false));
