@@ -172,7 +172,9 @@ function measureGroup(GroupEngine, sensors, { readings, repeats }) {
 }
 
 function runScaleBench({ sizes = [10_000, 100_000, 1_000_000], groupSizes = [10, 100, 1000], readings = 200_000, repeats = 3 } = {}, log = () => {}) {
-  const { DecisionEngine } = require(path.join(LIB, 'decide.js'));
+  // The engine nightlight decide runs per device: with learning from the broker (scale-out.js) when the build has it.
+  const sharedFile = path.join(LIB, 'scale-out.js');
+  const DecisionEngine = fs.existsSync(sharedFile) ? require(sharedFile).SharedDecisionEngine : require(path.join(LIB, 'decide.js')).DecisionEngine;
   const devices = [];
   for (const n of sizes) {
     const row = measureDevices(DecisionEngine, n, { readings, repeats });

@@ -1,4 +1,4 @@
-import { isAfter, isCommandAfter, samePosition } from './order';
+import { isAfter } from './order';
 import { RecentEntry, RecentMap } from './recent';
 import { DEFAULT_THRESHOLD, wantsOn } from './rule';
 import type { Command, StreamPosition, Telemetry } from './types';
@@ -50,17 +50,15 @@ export interface DecideOverrides {
 }
 
 /**
- * What one decision remembers: the LED state last decided (or learned from the broker),
- * the debounce in progress, and the position that state stands at. Also the position and
- * value of the last reading, for a device. One flat object per device keeps a tracked
- * device small (no closures, no nested objects); `ts`/`seq` let it be passed to `isAfter`.
+ * What one decision remembers: the LED state last decided, the debounce in progress, and
+ * the position that state stands at. Also the position and value of the last reading, for
+ * a device. One flat object per device keeps a tracked device small (no closures, no
+ * nested objects); `ts`/`seq` let it be passed to `isAfter`. (Several Node-REDs sharing the
+ * work need two flags more: see `SharedDecisionState` in scale-out.ts.)
  */
 export class DecisionState extends RecentEntry {
-  /**
-   * `ledOn`, `mine` and `inFlight` packed in one small integer (see the accessors): a
-   * field costs 8 bytes whatever it holds, and a tracked device should cost little.
-   */
-  private flags = 0;
+  /** The LED state decided (or learned); `undefined` until the first decision. */
+  ledOn: boolean | undefined = undefined;
   light = NaN;
   /**
    * The newest position this decision knows: of the last reading seen here (live or
@@ -87,41 +85,7 @@ export class DecisionState extends RecentEntry {
   constructor(now: number) {
     super(now);
   }
-
-  /** The LED state decided or learned; `undefined` until the first decision. */
-  get ledOn(): boolean | undefined {
-    const f = this.flags & LED_MASK;
-    return f === 0 ? undefined : f === LED_ON;
-  }
-
-  set ledOn(on: boolean | undefined) {
-    this.flags = (this.flags & ~LED_MASK) | (on === undefined ? 0 : on ? LED_ON : LED_OFF);
-  }
-
-  /** The decision was taken here, not learned: this node is the one to repair an older command on the broker. */
-  get mine(): boolean {
-    return (this.flags & MINE) !== 0;
-  }
-
-  set mine(yes: boolean) {
-    this.flags = yes ? this.flags | MINE : this.flags & ~MINE;
-  }
-
-  /** This node published the last command (`commandTs`/`commandSeq`) and has not yet seen it come back from the broker. */
-  get inFlight(): boolean {
-    return (this.flags & IN_FLIGHT) !== 0;
-  }
-
-  set inFlight(yes: boolean) {
-    this.flags = yes ? this.flags | IN_FLIGHT : this.flags & ~IN_FLIGHT;
-  }
 }
-
-const LED_OFF = 1;
-const LED_ON = 2;
-const LED_MASK = 3;
-const MINE = 4;
-const IN_FLIGHT = 8;
 
 /**
  * Debounce: the LED state after one more reading that asks for `want`. A flip happens only
@@ -196,33 +160,6 @@ export function currentCommand(state: DecisionState): Command | undefined {
   return command;
 }
 
-/** How a command learned from the broker compares with what a decision knows: `newer` is taken, `same` or `older` is not. */
-export type Learned = 'newer' | 'same' | 'older';
-
-/**
- * Takes a command learned from the broker (one this or another Node-RED published) as the
- * decision's state when it supersedes the newest position the decision knows
- * (`isCommandAfter`: by position, ties to `led_on: true`): `newer`. Taking it resets the
- * debounce: the decision was taken elsewhere. `same` is the last command published or
- * learned coming back (for the publisher, its echo); anything else is `older`.
- */
-export function learnCommand(state: DecisionState, command: Command): Learned {
-  if (!isCommandAfter(command, { ts: state.ts, seq: state.seq, led_on: state.ledOn })) {
-    if (command.led_on !== state.ledOn || !samePosition(command, { ts: state.commandTs, seq: state.commandSeq })) return 'older';
-    state.inFlight = false;
-    return 'same';
-  }
-  state.ledOn = command.led_on;
-  if (command.seq !== undefined || command.ts !== undefined) {
-    state.ts = state.commandTs = command.ts;
-    state.seq = state.commandSeq = command.seq;
-  }
-  state.pendingCount = 0;
-  state.mine = false;
-  state.inFlight = false;
-  return 'newer';
-}
-
 /** Whether a reading is history: marked so by the device, or older than `maxAgeMs` by its `ts`. */
 export function isHistorical(telemetry: Telemetry, now: number, maxAgeMs: number): boolean {
   return telemetry.historical === true || (maxAgeMs > 0 && telemetry.ts !== undefined && telemetry.ts < now - maxAgeMs);
@@ -240,18 +177,13 @@ export type Outcome =
   | { kind: 'command'; command: Command; light: number; changed: boolean }
   | { kind: 'ignored'; reason: IgnoreReason; ledOn: boolean | undefined; light: number };
 
-export type LearnOutcome =
-  | { kind: 'learned'; ledOn: boolean }
-  | { kind: 'ignored'; reason: 'stale'; ledOn: boolean | undefined }
-  | { kind: 'repair'; command: Command };
-
 /**
  * Decides, per device, whether its LED should be on. Holds no timers and reads no clock:
  * `now` is passed in, so behaviour over time is tested by passing times.
  */
-export class DecisionEngine {
+export class DecisionEngine<S extends DecisionState = DecisionState> {
   readonly options: DecideOptions;
-  private readonly devices: RecentMap<DecisionState>;
+  protected readonly devices: RecentMap<S>;
 
   constructor(options: Partial<DecideOptions> = {}) {
     this.options = { ...DEFAULT_DECIDE_OPTIONS, ...options };
@@ -291,7 +223,7 @@ export class DecisionEngine {
       return { kind: 'ignored', reason: 'stale', ledOn: state.ledOn, light: state.light };
     }
     if (state) this.devices.heard(deviceId, state, now);
-    else this.devices.add(deviceId, (state = new DecisionState(now)));
+    else this.devices.add(deviceId, (state = this.createState(now)));
     state.light = telemetry.light;
     if (telemetry.ts !== undefined || telemetry.seq !== undefined) {
       state.ts = telemetry.ts;
@@ -302,41 +234,20 @@ export class DecisionEngine {
     }
     const rule = ruleWith(this.options, overrides);
     const result = step(state, wantsOn(state.ledOn, telemetry.light, rule.threshold, rule.band), now, rule);
-    // The state now stands for this reading, even when nothing is sent: if an older,
-    // contradicting command shows up on the broker, this node knows better and repairs it.
-    state.mine = true;
+    this.decided(state, result.send);
     if (!result.send) {
       return { kind: 'ignored', reason: result.reason ?? 'unchanged', ledOn: state.ledOn, light: telemetry.light };
     }
-    state.inFlight = true;
     return { kind: 'command', command: readingCommand(state, telemetry, now), light: telemetry.light, changed: result.changed };
   }
 
-  /**
-   * Takes a command seen on the broker for `deviceId` (published by this or another
-   * Node-RED): counts no reading and, when it supersedes what the node knows, takes its
-   * LED state and position (`learned`). One that does not is ignored (`stale`), unless it
-   * contradicts a decision taken here for a newer reading and this node's own command is
-   * not still on its way: then the broker holds an older command than it should, and the
-   * outcome is a `repair`, the node's current command to publish again.
-   */
-  learn(deviceId: string, command: Command, now: number): LearnOutcome {
-    this.devices.expire(now);
-    let state = this.devices.get(deviceId);
-    if (!state) this.devices.add(deviceId, (state = new DecisionState(now)));
-    const learned = learnCommand(state, command);
-    if (learned === 'newer') return { kind: 'learned', ledOn: command.led_on };
-    if (learned === 'older' && command.led_on !== state.ledOn && state.mine && !state.inFlight) {
-      // The decision for the newest reading seen here, at that reading's position.
-      if (state.ts !== undefined || state.seq !== undefined) {
-        state.commandTs = state.ts;
-        state.commandSeq = state.seq;
-      }
-      state.inFlight = true;
-      return { kind: 'repair', command: currentCommand(state) as Command };
-    }
-    return { kind: 'ignored', reason: 'stale', ledOn: state.ledOn };
+  /** A new device's state. */
+  protected createState(now: number): S {
+    return new DecisionState(now) as S;
   }
+
+  /** A live reading was decided for `state` (`sent`: a command goes out). Nothing here; see scale-out.ts. */
+  protected decided(_state: S, _sent: boolean): void {}
 
   /** Calls `visit` with the current command of every tracked device that has one (a periodic refresh). */
   forEachCommand(now: number, visit: (deviceId: string, command: Command) => void): void {

@@ -1,5 +1,6 @@
-import { DecisionEngine, type DecideOverrides, type IgnoreReason } from './decide';
+import type { DecideOverrides, IgnoreReason } from './decide';
 import { GroupEngine, type Aggregation, type GroupHealth, type GroupOptions } from './group';
+import { SharedDecisionEngine } from './scale-out';
 import type { Command, Telemetry } from './types';
 
 /** A command to publish for device (or group) `id`; `light` is what it was decided from, `sensors` a group's contributors. */
@@ -56,11 +57,12 @@ export interface Decider {
 
 /** One decision per device: the lesson's server. */
 export class DeviceDecider implements Decider {
-  readonly engine: DecisionEngine;
+  /** Every device decision also learns from the broker: a single server hears only its own echoes. */
+  readonly engine: SharedDecisionEngine;
   readonly healthEveryMs = 0;
 
   constructor(options: Partial<GroupOptions>) {
-    this.engine = new DecisionEngine(options);
+    this.engine = new SharedDecisionEngine(options);
   }
 
   observe(id: string, telemetry: Telemetry, now: number, overrides: DecideOverrides): Decision {

@@ -1,9 +1,7 @@
 import {
-  DecisionState,
   DEFAULT_DECIDE_OPTIONS,
   currentCommand,
   isHistorical,
-  learnCommand,
   nextCommand,
   ruleWith,
   step,
@@ -11,6 +9,7 @@ import {
   type DecideOverrides,
 } from './decide';
 import { TimeHeap } from './min-heap';
+import { learnCommand, SharedDecisionState } from './scale-out';
 import { darkLimit, wantsOn } from './rule';
 import { SortedValues } from './sorted-values';
 import { NightlightError } from './errors';
@@ -127,7 +126,7 @@ export class GroupEngine {
   readonly options: GroupOptions;
   readonly isMember: (id: string) => boolean;
   private readonly sensors: RecentMap<SensorState>;
-  private readonly decision = new DecisionState(0);
+  private readonly decision = new SharedDecisionState(0);
   private tooFew = false;
   /*
    * The fresh sensors' readings, kept up to date reading by reading instead of gathered

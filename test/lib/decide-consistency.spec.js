@@ -5,7 +5,7 @@
 const assert = require('assert');
 const path = require('path');
 const { dist } = require('../support/runtime');
-const { DecisionEngine } = require(path.join(dist, 'lib', 'decide.js'));
+const { SharedDecisionEngine: DecisionEngine } = require(path.join(dist, 'lib', 'scale-out.js'));
 const { isCommandAfter } = require(path.join(dist, 'lib', 'order.js'));
 const { LedState } = require(path.join(dist, 'lib', 'led.js'));
 const S = require('../support/scale-out');

@@ -3,7 +3,8 @@
 const assert = require('assert');
 const path = require('path');
 const { dist } = require('../support/runtime');
-const { DecisionEngine } = require(path.join(dist, 'lib', 'decide.js'));
+// The engine the node runs: the per-device decision with learning from the broker (scale-out.ts) on top.
+const { SharedDecisionEngine: DecisionEngine } = require(path.join(dist, 'lib', 'scale-out.js'));
 
 const S = 1000;
 
@@ -269,8 +270,8 @@ describe('DecisionEngine: commands learned from the broker (several Node-REDs)',
   });
 });
 
-describe('DecisionState: the packed LED, mine and in-flight flags', function () {
-  const { DecisionState } = require(path.join(dist, 'lib', 'decide.js'));
+describe('DecisionState: the LED, mine and in-flight flags', function () {
+  const { SharedDecisionState: DecisionState } = require(path.join(dist, 'lib', 'scale-out.js'));
 
   it('keeps the three flags independent through every combination and change', function () {
     const state = new DecisionState(0);
