@@ -17,7 +17,8 @@ export = function (RED: NodeAPI): void {
     const options = readLedConfig(config);
     const setup = new NodeSetup(RED, node);
     const controller = setup.attempt(() => {
-      const deviceId = options.stateTopic === undefined ? '' : String(typedOption(RED, node, config.deviceId, config.deviceIdType));
+      const deviceId =
+        options.stateTopic === undefined ? '' : String(typedOption(RED, node, config.deviceId, config.deviceIdType));
       return new LedCommandController(options, deviceId, Date.now());
     });
     let timer: NodeJS.Timeout | undefined;
@@ -32,9 +33,10 @@ export = function (RED: NodeAPI): void {
     }
 
     function schedule(): void {
-      if (timer) clearTimeout(timer);
+      clearTimeout(timer);
       const wake = controller!.nextWake();
-      timer = wake === undefined ? undefined : setTimeout(() => after(controller!.tick(Date.now()), (msgs) => node.send(msgs)), Math.max(0, wake - Date.now()));
+      const onTimer = () => after(controller!.tick(Date.now()), (msgs) => node.send(msgs));
+      timer = wake === undefined ? undefined : setTimeout(onTimer, Math.max(0, wake - Date.now()));
     }
 
     node.on('input', (msg, send, done) => {
@@ -50,7 +52,7 @@ export = function (RED: NodeAPI): void {
     });
 
     node.on('close', (_removed: boolean, done: () => void) => {
-      if (timer) clearTimeout(timer);
+      clearTimeout(timer);
       timer = undefined;
       statusShown.cancel();
       node.status({});

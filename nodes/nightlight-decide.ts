@@ -18,7 +18,8 @@ export = function (RED: NodeAPI): void {
     const settings = readDecideConfig(config);
     const setup = new NodeSetup(RED, node);
     const controller = setup.attempt(() => {
-      const groupName = settings.mode === 'group' ? String(typedOption(RED, node, config.groupName, config.groupNameType) ?? '') : '';
+      const groupName =
+        settings.mode === 'group' ? String(typedOption(RED, node, config.groupName, config.groupNameType) ?? '') : '';
       return new DecideController(settings, groupName, Date.now());
     });
     const statusShown = new StatusThrottle(node, () => renderStatus(RED, controller!.status(Date.now())));
@@ -44,11 +45,11 @@ export = function (RED: NodeAPI): void {
       done();
     });
 
-    if (controller && controller.refreshMs > 0) {
-      timers.push(setInterval(() => controller.refresh(Date.now()).forEach((msg) => node.send(msg as NodeMessage)), controller.refreshMs));
-    }
-    if (controller && controller.healthEveryMs > 0) {
-      timers.push(setInterval(() => react(controller.checkHealth(Date.now()), Date.now(), (msg) => node.send(msg)), controller.healthEveryMs));
+    if (controller) {
+      const every = (ms: number, tick: (now: number) => void) =>
+        ms > 0 && timers.push(setInterval(() => tick(Date.now()), ms));
+      every(controller.refreshMs, (now) => controller.refresh(now).forEach((msg) => node.send(msg as NodeMessage)));
+      every(controller.healthEveryMs, (now) => react(controller.checkHealth(now), now, (msg) => node.send(msg)));
     }
 
     node.on('close', (_removed: boolean, done: () => void) => {

@@ -16,6 +16,10 @@ export const DEFAULT_MAX_SKEW_MS = 5 * 60_000;
  */
 export function checkClock(position: StreamPosition, now: number, maxSkewMs: number): void {
   if (maxSkewMs > 0 && position.ts !== undefined && position.ts - now > maxSkewMs) {
-    throw new NightlightError('ts-ahead', { ts: position.ts, ahead: Math.round((position.ts - now) / 1000), skew: Math.round(maxSkewMs / 1000) });
+    throw new NightlightError('ts-ahead', {
+      ts: position.ts,
+      ahead: Math.round((position.ts - now) / 1000),
+      skew: Math.round(maxSkewMs / 1000),
+    });
   }
 }

@@ -1,7 +1,7 @@
 import { checkClock } from './clock';
 import { type DecideOverrides } from './decide';
 import type { DecideSettings } from './decide-config';
-import { DeviceDecider, GroupDecider, type Decider, type Publication } from './decider';
+import { DeviceDecider, GroupDecider, type Decider, type DeciderSnapshot, type Publication } from './decider';
 import type { GroupHealth } from './group';
 import { parseCommand, parseTelemetry, readOverride } from './payload';
 import type { StatusView } from './status-view';
@@ -77,7 +77,9 @@ export class DecideController {
     this.telemetryTopic = new TopicTemplate(settings.telemetryTopic);
     this.commandTopic = new TopicTemplate(settings.commandTopic);
     const group = settings.mode === 'group';
-    this.decider = group ? new GroupDecider({ ...settings.options, name: groupName }) : new DeviceDecider(settings.options);
+    this.decider = group
+      ? new GroupDecider({ ...settings.options, name: groupName })
+      : new DeviceDecider(settings.options);
     this.refreshMs = settings.refreshMs;
     this.healthEveryMs = this.decider.healthEveryMs;
     this.tooFewWarning = new TooFewWarning(now, group ? settings.options.freshnessMs : 0);
@@ -101,23 +103,51 @@ export class DecideController {
 
   /** What the status shows at `now`: at most about 32 characters, the device id or group name shortened to fit. */
   status(now: number): StatusView {
-    const { size, forgotten, group } = this.decider.snapshot();
-    const { id, light, ledOn } = this.last;
+    const snapshot = this.decider.snapshot();
+    const { ledOn } = this.last;
     const words = { led: `nightlight-decide.status.${ledOn === undefined ? 'unknown' : ledOn ? 'on' : 'off'}` };
     const fill = ledOn ? 'yellow' : 'grey';
-    if (group) {
-      const h = group.health;
-      if (h?.tooFew) {
-        // Just started: the sensors have not all reported yet. A fixed text, so the editor shows it in its own language.
-        if (this.tooFewWarning.starting(now)) return { fill: 'grey', shape: 'ring', key: 'nightlight-decide.status.waiting' };
-        return { fill: 'yellow', shape: 'ring', key: 'nightlight-decide.status.tooFew', params: { fresh: h.fresh, needed: h.needed, name: group.name }, fit: 'name' };
-      }
-      const quorum = group.aggregation === 'quorum';
-      const params = { light, fresh: h?.fresh ?? 0, count: quorum ? h?.fresh ?? 0 : size, name: group.name };
-      return { fill, shape: 'dot', key: `nightlight-decide.status.${quorum ? 'groupQuorum' : 'group'}`, params, words, fit: 'name' };
+    if (snapshot.group) return this.groupStatus(snapshot.group, snapshot.size, now, fill, words);
+    const { size, forgotten } = snapshot;
+    if (forgotten) {
+      return {
+        fill,
+        shape: 'dot',
+        key: 'nightlight-decide.status.decidedForgotten',
+        params: { count: size, forgotten },
+        words,
+      };
     }
-    if (forgotten) return { fill, shape: 'dot', key: 'nightlight-decide.status.decidedForgotten', params: { count: size, forgotten }, words };
-    return { fill, shape: 'dot', key: 'nightlight-decide.status.decided', params: { id, light, count: size }, words, fit: 'id' };
+    const params = { id: this.last.id, light: this.last.light, count: size };
+    return { fill, shape: 'dot', key: 'nightlight-decide.status.decided', params, words, fit: 'id' };
+  }
+
+  private groupStatus(
+    group: NonNullable<DeciderSnapshot['group']>,
+    size: number,
+    now: number,
+    fill: StatusView['fill'],
+    words: StatusView['words'],
+  ): StatusView {
+    const h = group.health;
+    if (h?.tooFew) {
+      // Just started: the sensors have not all reported yet. A fixed text, so the editor shows it in its own language.
+      if (this.tooFewWarning.starting(now))
+        return { fill: 'grey', shape: 'ring', key: 'nightlight-decide.status.waiting' };
+      const params = { fresh: h.fresh, needed: h.needed, name: group.name };
+      return { fill: 'yellow', shape: 'ring', key: 'nightlight-decide.status.tooFew', params, fit: 'name' };
+    }
+    const quorum = group.aggregation === 'quorum';
+    const fresh = h?.fresh ?? 0;
+    const params = { light: this.last.light, fresh, count: quorum ? fresh : size, name: group.name };
+    return {
+      fill,
+      shape: 'dot',
+      key: `nightlight-decide.status.${quorum ? 'groupQuorum' : 'group'}`,
+      params,
+      words,
+      fit: 'name',
+    };
   }
 
   clear(): void {
@@ -158,13 +188,24 @@ export class DecideController {
     const warn = this.tooFewWarning.check(health.tooFew, now);
     const name = this.groupName;
     const reaction: DecideReaction = { send, status: warn || health.tooFewChanged ? 'release' : 'none' };
-    if (warn) reaction.warn = { key: 'nightlight-decide.warn.tooFew', params: { fresh: health.fresh, count: health.known, needed: health.needed, name } };
+    if (warn)
+      reaction.warn = {
+        key: 'nightlight-decide.warn.tooFew',
+        params: { fresh: health.fresh, count: health.known, needed: health.needed, name },
+      };
     return reaction;
   }
 
   private message(p: Publication, _msgid?: string): CommandMessage {
     const { qos, retain } = this.settings;
-    const m: CommandMessage = { _msgid, topic: this.commandTopic.render(p.id), payload: p.command, qos, retain, deviceId: p.id };
+    const m: CommandMessage = {
+      _msgid,
+      topic: this.commandTopic.render(p.id),
+      payload: p.command,
+      qos,
+      retain,
+      deviceId: p.id,
+    };
     if (p.light !== undefined) m.light = p.light;
     if (p.sensors) m.sensors = p.sensors;
     return m;

@@ -14,7 +14,13 @@ export interface Publication {
 /** What one reading did, for a device or a group alike. `health` is a group's count of fresh sensors. */
 export type Decision =
   | { kind: 'command'; publish: Publication; light: number; ledOn: boolean; changed: boolean; health?: GroupHealth }
-  | { kind: 'ignored'; reason: IgnoreReason | 'not-member' | 'too-few'; light: number; ledOn: boolean | undefined; health?: GroupHealth };
+  | {
+      kind: 'ignored';
+      reason: IgnoreReason | 'not-member' | 'too-few';
+      light: number;
+      ledOn: boolean | undefined;
+      health?: GroupHealth;
+    };
 
 /**
  * What a command seen on the broker did: taken as the state (`learned`), not taken
@@ -112,7 +118,8 @@ export class GroupDecider implements Decider {
     const outcome = this.engine.observe(id, telemetry, now, overrides);
     if (outcome.health) this.lastHealth = outcome.health;
     const { health, value: light } = outcome;
-    if (outcome.kind === 'ignored') return { kind: 'ignored', reason: outcome.reason, light, ledOn: this.engine.ledOn, health };
+    if (outcome.kind === 'ignored')
+      return { kind: 'ignored', reason: outcome.reason, light, ledOn: this.engine.ledOn, health };
     const { command, changed } = outcome;
     const publish: Publication = { id: this.engine.name, command, light, sensors: command.sensors };
     return { kind: 'command', publish, light, ledOn: command.led_on, changed, health };
@@ -135,7 +142,11 @@ export class GroupDecider implements Decider {
 
   snapshot(): DeciderSnapshot {
     const { name, options, ledOn, size, evictions, expirations } = this.engine;
-    return { size, forgotten: evictions + expirations, group: { name, aggregation: options.aggregation, ledOn, health: this.lastHealth } };
+    return {
+      size,
+      forgotten: evictions + expirations,
+      group: { name, aggregation: options.aggregation, ledOn, health: this.lastHealth },
+    };
   }
 
   clear(): void {

@@ -53,8 +53,16 @@ export type LedOutputs = [LedMessage | null, LedMessage | null];
 
 /** The status keys: who is in charge, then the LED. */
 const LED_STATUS = {
-  server: { on: 'led-command.status.server.on', off: 'led-command.status.server.off', waiting: 'led-command.status.server.waiting' },
-  local: { on: 'led-command.status.local.on', off: 'led-command.status.local.off', waiting: 'led-command.status.local.waiting' },
+  server: {
+    on: 'led-command.status.server.on',
+    off: 'led-command.status.server.off',
+    waiting: 'led-command.status.server.waiting',
+  },
+  local: {
+    on: 'led-command.status.local.on',
+    off: 'led-command.status.local.off',
+    waiting: 'led-command.status.local.waiting',
+  },
 } as const;
 
 /**
@@ -73,8 +81,13 @@ export class LedCommandController {
     deviceId: string,
     now: number,
   ) {
-    this.stateTopic = options.stateTopic === undefined ? undefined : new TopicTemplate(options.stateTopic).render(deviceId);
-    this.led = new LedController({ format: options.format, emit: options.emit }, { silenceMs: options.silenceMs, threshold: options.threshold }, now);
+    this.stateTopic =
+      options.stateTopic === undefined ? undefined : new TopicTemplate(options.stateTopic).render(deviceId);
+    this.led = new LedController(
+      { format: options.format, emit: options.emit },
+      { silenceMs: options.silenceMs, threshold: options.threshold },
+      now,
+    );
   }
 
   /** Who is in charge: the status shows a change of it at once. */

@@ -34,7 +34,8 @@ export type Learned = 'newer' | 'same' | 'older';
  */
 export function learnCommand(state: SharedDecisionState, command: Command): Learned {
   if (!isCommandAfter(command, { ts: state.ts, seq: state.seq, led_on: state.ledOn })) {
-    if (command.led_on !== state.ledOn || !samePosition(command, { ts: state.commandTs, seq: state.commandSeq })) return 'older';
+    if (command.led_on !== state.ledOn || !samePosition(command, { ts: state.commandTs, seq: state.commandSeq }))
+      return 'older';
     state.inFlight = false;
     return 'same';
   }

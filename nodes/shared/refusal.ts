@@ -10,7 +10,14 @@ type Done = (err?: Error) => void;
  * made safe for the Catch node's deep copy; `done(err)`, so a Catch node sees the
  * translated error (with its `code`). The node keeps serving the next input.
  */
-export function refuse(RED: NodeAPI, node: Node, msg: NodeMessage, done: Done, err: unknown, status?: StatusThrottle): void {
+export function refuse(
+  RED: NodeAPI,
+  node: Node,
+  msg: NodeMessage,
+  done: Done,
+  err: unknown,
+  status?: StatusThrottle,
+): void {
   const error = toNodeError(RED, err);
   showError(node, error);
   status?.shown();

@@ -10,7 +10,16 @@ const S = 1000;
 const T0 = 1_700_000_000_000;
 const device = (config = {}) => new DecideController(readDecideConfig(config), '', T0);
 const group = (config = {}, name = 'stadium') =>
-  new DecideController(readDecideConfig({ mode: 'group', telemetryTopic: 'stadium/{id}/telemetry', commandTopic: 'stadium/{id}/commands', ...config }), name, T0);
+  new DecideController(
+    readDecideConfig({
+      mode: 'group',
+      telemetryTopic: 'stadium/{id}/telemetry',
+      commandTopic: 'stadium/{id}/commands',
+      ...config,
+    }),
+    name,
+    T0,
+  );
 const codeOf = (fn) => {
   try {
     fn();
@@ -23,40 +32,102 @@ const codeOf = (fn) => {
 describe('nightlight decide controller (lib/decide-node)', function () {
   it('reads the editor fields: topics, QoS 1 and retained by default, a 300 s skew', function () {
     const s = readDecideConfig({});
-    assert.deepStrictEqual([s.mode, s.telemetryTopic, s.commandTopic, s.qos, s.retain, s.maxSkewMs, s.options.threshold], ['device', '{id}/telemetry', '{id}/commands', 1, true, 300 * S, 300]);
+    assert.deepStrictEqual(
+      [s.mode, s.telemetryTopic, s.commandTopic, s.qos, s.retain, s.maxSkewMs, s.options.threshold],
+      ['device', '{id}/telemetry', '{id}/commands', 1, true, 300 * S, 300],
+    );
     const t = readDecideConfig({ qos: '0', retain: false, maxSkew: '0', threshold: '120', mode: 'group' });
     assert.deepStrictEqual([t.mode, t.qos, t.retain, t.maxSkewMs, t.options.threshold], ['group', 0, false, 0, 120]);
-    for (const [qos, expected] of [['2', 2], [2, 2], ['', 1], ['x', 1], [undefined, 1], ['3', 1]]) assert.strictEqual(readDecideConfig({ qos }).qos, expected, String(qos));
+    for (const [qos, expected] of [
+      ['2', 2],
+      [2, 2],
+      ['', 1],
+      ['x', 1],
+      [undefined, 1],
+      ['3', 1],
+    ])
+      assert.strictEqual(readDecideConfig({ qos }).qos, expected, String(qos));
   });
 
   it('telemetry: a command message on the device command topic, with the input id; the status updates', function () {
     const c = device();
     const r = c.input({ _msgid: 'm1', topic: 'kitchen/telemetry', payload: '{"light":120,"ts":1,"seq":1}' }, T0);
     assert.deepStrictEqual(r, {
-      send: [{ _msgid: 'm1', topic: 'kitchen/commands', payload: { led_on: true, ts: 1, seq: 1 }, qos: 1, retain: true, deviceId: 'kitchen', light: 120 }],
+      send: [
+        {
+          _msgid: 'm1',
+          topic: 'kitchen/commands',
+          payload: { led_on: true, ts: 1, seq: 1 },
+          qos: 1,
+          retain: true,
+          deviceId: 'kitchen',
+          light: 120,
+        },
+      ],
       status: 'update',
     });
     const same = c.input({ topic: 'kitchen/telemetry', payload: { light: 130, ts: 2, seq: 2 } }, T0 + 1);
-    assert.deepStrictEqual(same, { send: [], status: 'update' }, 'unchanged: nothing sent, the status still shows the reading');
+    assert.deepStrictEqual(
+      same,
+      { send: [], status: 'update' },
+      'unchanged: nothing sent, the status still shows the reading',
+    );
   });
 
   it('an echoed command is learned quietly; an older contradicting one is repaired; anything else is refused', function () {
     const c = device();
     c.input({ topic: 'a/telemetry', payload: { light: 100, ts: 10, seq: 2 } }, T0);
-    assert.deepStrictEqual(c.input({ topic: 'a/commands', payload: { led_on: true, ts: 10, seq: 2 } }, T0), { send: [], status: 'none' }, 'its own echo');
+    assert.deepStrictEqual(
+      c.input({ topic: 'a/commands', payload: { led_on: true, ts: 10, seq: 2 } }, T0),
+      { send: [], status: 'none' },
+      'its own echo',
+    );
     const repair = c.input({ _msgid: 'm2', topic: 'a/commands', payload: { led_on: false, ts: 5, seq: 1 } }, T0);
-    assert.deepStrictEqual(repair.send, [{ _msgid: 'm2', topic: 'a/commands', payload: { led_on: true, ts: 10, seq: 2 }, qos: 1, retain: true, deviceId: 'a' }]);
-    assert.strictEqual(codeOf(() => c.input({ topic: 'a/state', payload: { light: 1 } }, T0)), 'topic-mismatch');
-    assert.strictEqual(codeOf(() => c.input({ topic: 'a/telemetry', payload: { light: 1 }, band: -1 }, T0)), 'bad-override');
+    assert.deepStrictEqual(repair.send, [
+      {
+        _msgid: 'm2',
+        topic: 'a/commands',
+        payload: { led_on: true, ts: 10, seq: 2 },
+        qos: 1,
+        retain: true,
+        deviceId: 'a',
+      },
+    ]);
+    assert.strictEqual(
+      codeOf(() => c.input({ topic: 'a/state', payload: { light: 1 } }, T0)),
+      'topic-mismatch',
+    );
+    assert.strictEqual(
+      codeOf(() => c.input({ topic: 'a/telemetry', payload: { light: 1 }, band: -1 }, T0)),
+      'bad-override',
+    );
   });
 
   it('a ts more than the skew ahead is refused (reading or command) and never moves the device', function () {
     const c = device({ emit: 'every' });
-    assert.strictEqual(codeOf(() => c.input({ topic: 'a/telemetry', payload: { light: 100, ts: T0 + 301 * S } }, T0)), 'ts-ahead');
-    assert.strictEqual(codeOf(() => c.input({ topic: 'a/commands', payload: { led_on: true, ts: 8.6e15 } }, T0)), 'ts-ahead');
-    assert.strictEqual(c.input({ topic: 'a/telemetry', payload: { light: 900, ts: T0 + 300 * S } }, T0).send[0].payload.led_on, false, 'at the limit: taken');
-    assert.strictEqual(c.input({ topic: 'a/telemetry', payload: { light: 100, ts: T0 + 300 * S + 1 } }, T0 + 1).send[0].payload.led_on, true, 'the clock moved on: taken');
-    assert.strictEqual(c.input({ topic: 'b/telemetry', payload: { light: 100, ts: 5 } }, T0).send.length, 1, 'a clock far behind is fine');
+    assert.strictEqual(
+      codeOf(() => c.input({ topic: 'a/telemetry', payload: { light: 100, ts: T0 + 301 * S } }, T0)),
+      'ts-ahead',
+    );
+    assert.strictEqual(
+      codeOf(() => c.input({ topic: 'a/commands', payload: { led_on: true, ts: 8.6e15 } }, T0)),
+      'ts-ahead',
+    );
+    assert.strictEqual(
+      c.input({ topic: 'a/telemetry', payload: { light: 900, ts: T0 + 300 * S } }, T0).send[0].payload.led_on,
+      false,
+      'at the limit: taken',
+    );
+    assert.strictEqual(
+      c.input({ topic: 'a/telemetry', payload: { light: 100, ts: T0 + 300 * S + 1 } }, T0 + 1).send[0].payload.led_on,
+      true,
+      'the clock moved on: taken',
+    );
+    assert.strictEqual(
+      c.input({ topic: 'b/telemetry', payload: { light: 100, ts: 5 } }, T0).send.length,
+      1,
+      'a clock far behind is fine',
+    );
     assert.strictEqual(c.input({ topic: 'b/telemetry', payload: { light: 900 } }, T0).send.length, 1, 'no ts is fine');
   });
 
@@ -65,31 +136,73 @@ describe('nightlight decide controller (lib/decide-node)', function () {
     assert.deepStrictEqual(c.status(T0).key, 'nightlight-decide.status.decided');
     c.input({ topic: 'kitchen/telemetry', payload: { light: 120 } }, T0);
     assert.deepStrictEqual(c.status(T0), {
-      fill: 'yellow', shape: 'dot', key: 'nightlight-decide.status.decided', params: { id: 'kitchen', light: 120, count: 1 }, words: { led: 'nightlight-decide.status.on' }, fit: 'id',
+      fill: 'yellow',
+      shape: 'dot',
+      key: 'nightlight-decide.status.decided',
+      params: { id: 'kitchen', light: 120, count: 1 },
+      words: { led: 'nightlight-decide.status.on' },
+      fit: 'id',
     });
     c.input({ topic: 'hall/telemetry', payload: { light: 900 } }, T0);
     assert.deepStrictEqual(c.status(T0), {
-      fill: 'grey', shape: 'dot', key: 'nightlight-decide.status.decidedForgotten', params: { count: 1, forgotten: 1 }, words: { led: 'nightlight-decide.status.off' },
+      fill: 'grey',
+      shape: 'dot',
+      key: 'nightlight-decide.status.decidedForgotten',
+      params: { count: 1, forgotten: 1 },
+      words: { led: 'nightlight-decide.status.off' },
     });
   });
 
   it('group: members only, one command with its sensors, the group learns only its own command', function () {
     const c = group({ members: 's*', minFresh: '2', emit: 'change' });
-    assert.deepStrictEqual(c.input({ topic: 'stadium/x1/telemetry', payload: { light: 10 } }, T0), { send: [], status: 'none' }, 'not a member');
+    assert.deepStrictEqual(
+      c.input({ topic: 'stadium/x1/telemetry', payload: { light: 10 } }, T0),
+      { send: [], status: 'none' },
+      'not a member',
+    );
     assert.deepStrictEqual(c.input({ topic: 'stadium/s1/telemetry', payload: { light: 10 } }, T0).send, []);
     const r = c.input({ _msgid: 'm', topic: 'stadium/s2/telemetry', payload: { light: 30 } }, T0 + 1);
-    assert.deepStrictEqual(r.send, [{ _msgid: 'm', topic: 'stadium/stadium/commands', payload: { led_on: true, seq: 1, ts: T0 + 1, sensors: ['s1', 's2'] }, qos: 1, retain: true, deviceId: 'stadium', light: 20, sensors: ['s1', 's2'] }]);
+    assert.deepStrictEqual(r.send, [
+      {
+        _msgid: 'm',
+        topic: 'stadium/stadium/commands',
+        payload: { led_on: true, seq: 1, ts: T0 + 1, sensors: ['s1', 's2'] },
+        qos: 1,
+        retain: true,
+        deviceId: 'stadium',
+        light: 20,
+        sensors: ['s1', 's2'],
+      },
+    ]);
     assert.strictEqual(r.status, 'release', 'enough sensors again: shown at once');
-    assert.deepStrictEqual(c.input({ topic: 'stadium/other/commands', payload: { led_on: false, ts: T0 + 5 } }, T0 + 2), { send: [], status: 'none' });
-    assert.deepStrictEqual(c.refresh(T0 + 3).map((m) => m.payload.led_on), [true], 'the other group command was not taken');
+    assert.deepStrictEqual(
+      c.input({ topic: 'stadium/other/commands', payload: { led_on: false, ts: T0 + 5 } }, T0 + 2),
+      { send: [], status: 'none' },
+    );
+    assert.deepStrictEqual(
+      c.refresh(T0 + 3).map((m) => m.payload.led_on),
+      [true],
+      'the other group command was not taken',
+    );
     c.input({ topic: 'stadium/stadium/commands', payload: { led_on: false, ts: T0 + 5, seq: 9 } }, T0 + 2);
-    assert.deepStrictEqual(c.refresh(T0 + 3).map((m) => [m.topic, m.payload.led_on, m.light]), [['stadium/stadium/commands', false, undefined]]);
+    assert.deepStrictEqual(
+      c.refresh(T0 + 3).map((m) => [m.topic, m.payload.led_on, m.light]),
+      [['stadium/stadium/commands', false, undefined]],
+    );
     // The status shows the LED of the last reading's decision: a learned command shows with the next reading.
     assert.deepStrictEqual(c.status(T0 + 3), {
-      fill: 'yellow', shape: 'dot', key: 'nightlight-decide.status.group', params: { light: 20, fresh: 2, count: 2, name: 'stadium' }, words: { led: 'nightlight-decide.status.on' }, fit: 'name',
+      fill: 'yellow',
+      shape: 'dot',
+      key: 'nightlight-decide.status.group',
+      params: { light: 20, fresh: 2, count: 2, name: 'stadium' },
+      words: { led: 'nightlight-decide.status.on' },
+      fit: 'name',
     });
     c.input({ topic: 'stadium/s1/telemetry', payload: { light: 900 } }, T0 + 4);
-    assert.deepStrictEqual([c.status(T0 + 4).fill, c.status(T0 + 4).words.led], ['grey', 'nightlight-decide.status.off']);
+    assert.deepStrictEqual(
+      [c.status(T0 + 4).fill, c.status(T0 + 4).words.led],
+      ['grey', 'nightlight-decide.status.off'],
+    );
   });
 
   it('group health: waiting in the first freshness window, then one warning per spell of too few, the status at once', function () {
@@ -99,10 +212,19 @@ describe('nightlight decide controller (lib/decide-node)', function () {
     assert.strictEqual(c.status(T0 + 1).key, 'nightlight-decide.status.waiting');
     assert.strictEqual(c.status(T0 + 1).params, undefined, 'a fixed text');
     const later = c.checkHealth(T0 + 11 * S);
-    assert.deepStrictEqual(later.warn, { key: 'nightlight-decide.warn.tooFew', params: { fresh: 0, count: 1, needed: 2, name: 'stadium' } });
+    assert.deepStrictEqual(later.warn, {
+      key: 'nightlight-decide.warn.tooFew',
+      params: { fresh: 0, count: 1, needed: 2, name: 'stadium' },
+    });
     assert.strictEqual(later.status, 'release');
     assert.deepStrictEqual(c.checkHealth(T0 + 12 * S), { send: [], status: 'none' }, 'once per spell');
-    assert.deepStrictEqual(c.status(T0 + 12 * S), { fill: 'yellow', shape: 'ring', key: 'nightlight-decide.status.tooFew', params: { fresh: 0, needed: 2, name: 'stadium' }, fit: 'name' });
+    assert.deepStrictEqual(c.status(T0 + 12 * S), {
+      fill: 'yellow',
+      shape: 'ring',
+      key: 'nightlight-decide.status.tooFew',
+      params: { fresh: 0, needed: 2, name: 'stadium' },
+      fit: 'name',
+    });
     assert.strictEqual(device().healthEveryMs, 0, 'devices have no health timer');
   });
 
@@ -113,8 +235,17 @@ describe('nightlight decide controller (lib/decide-node)', function () {
   });
 
   it('a configuration it cannot work with throws at construction', function () {
-    assert.strictEqual(codeOf(() => device({ telemetryTopic: 'a/+/telemetry' })), 'bad-topic');
-    assert.strictEqual(codeOf(() => group({ members: 'a/b' })), 'bad-members');
-    assert.strictEqual(codeOf(() => group({}, '$bad')), 'bad-device-id');
+    assert.strictEqual(
+      codeOf(() => device({ telemetryTopic: 'a/+/telemetry' })),
+      'bad-topic',
+    );
+    assert.strictEqual(
+      codeOf(() => group({ members: 'a/b' })),
+      'bad-members',
+    );
+    assert.strictEqual(
+      codeOf(() => group({}, '$bad')),
+      'bad-device-id',
+    );
   });
 });

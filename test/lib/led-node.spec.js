@@ -16,18 +16,45 @@ const codeOf = (fn) => {
 
 describe('LED command controller (lib/led-node)', function () {
   it('reads the editor fields with their defaults', function () {
-    assert.deepStrictEqual(readLedConfig({}), { format: 'boolean', emit: 'change', maxBytes: 4096, silenceMs: 0, threshold: 300, maxSkewMs: 300 * S, stateTopic: undefined });
-    assert.deepStrictEqual(readLedConfig({ format: 'onoff', emit: 'every', fallback: '2', threshold: '50', maxSkew: '0', state: true }), {
-      format: 'onoff', emit: 'every', maxBytes: 4096, silenceMs: 2 * S, threshold: 50, maxSkewMs: 0, stateTopic: '{id}/state',
+    assert.deepStrictEqual(readLedConfig({}), {
+      format: 'boolean',
+      emit: 'change',
+      maxBytes: 4096,
+      silenceMs: 0,
+      threshold: 300,
+      maxSkewMs: 300 * S,
+      stateTopic: undefined,
     });
+    assert.deepStrictEqual(
+      readLedConfig({ format: 'onoff', emit: 'every', fallback: '2', threshold: '50', maxSkew: '0', state: true }),
+      {
+        format: 'onoff',
+        emit: 'every',
+        maxBytes: 4096,
+        silenceMs: 2 * S,
+        threshold: 50,
+        maxSkewMs: 0,
+        stateTopic: '{id}/state',
+      },
+    );
     assert.strictEqual(readLedConfig({ format: 'gpio' }).format, 'boolean');
   });
 
   it('a command: output 1 in the format, output 2 the reported state with its position', function () {
-    const c = new LedCommandController(readLedConfig({ format: 'number', state: true, stateTopic: 'home/{id}/state' }), 'k', 0);
+    const c = new LedCommandController(
+      readLedConfig({ format: 'number', state: true, stateTopic: 'home/{id}/state' }),
+      'k',
+      0,
+    );
     assert.deepStrictEqual(c.input('{"led_on":true,"seq":1,"ts":5}', 10, 'm'), [
       { _msgid: 'm', payload: 1, led_on: true, source: 'server' },
-      { _msgid: 'm', topic: 'home/k/state', payload: { led_on: true, source: 'server', seq: 1, ts: 5 }, qos: 1, retain: true },
+      {
+        _msgid: 'm',
+        topic: 'home/k/state',
+        payload: { led_on: true, source: 'server', seq: 1, ts: 5 },
+        qos: 1,
+        retain: true,
+      },
     ]);
     assert.strictEqual(c.input({ led_on: false, seq: 0, ts: 1 }, 11), undefined, 'an older command: nothing');
     assert.deepStrictEqual(c.status(), { fill: 'yellow', shape: 'dot', key: 'led-command.status.server.on' });
@@ -41,7 +68,11 @@ describe('LED command controller (lib/led-node)', function () {
     assert.deepStrictEqual(c.tick(1 * S), [{ _msgid: undefined, payload: true, led_on: true, source: 'local' }, null]);
     assert.strictEqual(c.inCharge, 'local');
     assert.strictEqual(c.nextWake(), undefined);
-    assert.deepStrictEqual(c.input({ light: 900 }, 1500)[0].payload, false, 'the same rule as the server: 900 is not dark');
+    assert.deepStrictEqual(
+      c.input({ light: 900 }, 1500)[0].payload,
+      false,
+      'the same rule as the server: 900 is not dark',
+    );
     assert.deepStrictEqual(c.status(), { fill: 'grey', shape: 'ring', key: 'led-command.status.local.off' });
     c.input({ led_on: true }, 2 * S);
     assert.deepStrictEqual([c.inCharge, c.nextWake()], ['server', 3 * S]);
@@ -51,14 +82,27 @@ describe('LED command controller (lib/led-node)', function () {
     const now = 1_700_000_000_000;
     const c = new LedCommandController(readLedConfig({}), '', now);
     c.input({ led_on: false, ts: now - 5 }, now);
-    assert.strictEqual(codeOf(() => c.input({ led_on: true, ts: now + 300 * S + 1 }, now)), 'ts-ahead');
+    assert.strictEqual(
+      codeOf(() => c.input({ led_on: true, ts: now + 300 * S + 1 }, now)),
+      'ts-ahead',
+    );
     assert.strictEqual(c.led.led.on, false);
     assert.strictEqual(c.input({ led_on: true, ts: now }, now)[0].payload, true, 'the next genuine command applies');
-    assert.strictEqual(codeOf(() => c.input({ light: 'x' }, now)), 'light-not-number');
+    assert.strictEqual(
+      codeOf(() => c.input({ light: 'x' }, now)),
+      'light-not-number',
+    );
   });
 
   it('a device id the state topic cannot take throws at construction', function () {
-    assert.strictEqual(codeOf(() => new LedCommandController(readLedConfig({ state: true }), '+', 0)), 'bad-device-id');
-    assert.strictEqual(codeOf(() => new LedCommandController(readLedConfig({ state: false }), '+', 0)), null, 'no state topic: the id is not used');
+    assert.strictEqual(
+      codeOf(() => new LedCommandController(readLedConfig({ state: true }), '+', 0)),
+      'bad-device-id',
+    );
+    assert.strictEqual(
+      codeOf(() => new LedCommandController(readLedConfig({ state: false }), '+', 0)),
+      null,
+      'no state topic: the id is not used',
+    );
   });
 });

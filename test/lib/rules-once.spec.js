@@ -11,14 +11,49 @@ const { numberOption: runtimeNumber, qosOption: runtimeQos } = require(path.join
 describe('shared rules and options (lib/rule, lib/options, lib/clock)', function () {
   it('the dark limit with hysteresis', function () {
     assert.strictEqual(DEFAULT_THRESHOLD, 300);
-    for (const [ledOn, expected] of [[undefined, 300], [false, 300], [true, 350]]) assert.strictEqual(darkLimit(ledOn, 300, 50), expected);
-    assert.deepStrictEqual([wantsOn(false, 320, 300, 50), wantsOn(true, 320, 300, 50), wantsOn(true, 350, 300, 50), wantsOn(undefined, 299.9, 300, 0)], [false, true, false, true]);
+    for (const [ledOn, expected] of [
+      [undefined, 300],
+      [false, 300],
+      [true, 350],
+    ])
+      assert.strictEqual(darkLimit(ledOn, 300, 50), expected);
+    assert.deepStrictEqual(
+      [
+        wantsOn(false, 320, 300, 50),
+        wantsOn(true, 320, 300, 50),
+        wantsOn(true, 350, 300, 50),
+        wantsOn(undefined, 299.9, 300, 0),
+      ],
+      [false, true, false, true],
+    );
   });
 
   it('numbers, whole numbers, QoS and choices from editor fields; the runtime re-exports the same functions', function () {
-    for (const [value, expected] of [['12.5', 12.5], [7, 7], ['', 9], [undefined, 9], ['-1', 9], ['x', 9], [Infinity, 9], ['3abc', 3]]) assert.strictEqual(numberOption(value, 9), expected, String(value));
+    for (const [value, expected] of [
+      ['12.5', 12.5],
+      [7, 7],
+      ['', 9],
+      [undefined, 9],
+      ['-1', 9],
+      ['x', 9],
+      [Infinity, 9],
+      ['3abc', 3],
+    ])
+      assert.strictEqual(numberOption(value, 9), expected, String(value));
     assert.deepStrictEqual([wholeOption('2.7', 5, 1), wholeOption('0', 5, 1), wholeOption('', 5, 1)], [2, 1, 5]);
-    for (const [value, expected] of [['0', 0], ['1', 1], ['2', 2], [2, 2], [' 2 ', 2], ['', 1], [undefined, 1], ['3', 1], [1.5, 1], [null, 1]]) assert.strictEqual(qosOption(value, 1), expected, String(value));
+    for (const [value, expected] of [
+      ['0', 0],
+      ['1', 1],
+      ['2', 2],
+      [2, 2],
+      [' 2 ', 2],
+      ['', 1],
+      [undefined, 1],
+      ['3', 1],
+      [1.5, 1],
+      [null, 1],
+    ])
+      assert.strictEqual(qosOption(value, 1), expected, String(value));
     assert.strictEqual(qosOption('', 0), 0);
     assert.deepStrictEqual([choiceOption('b', ['a', 'b'], 'a'), choiceOption('c', ['a', 'b'], 'a')], ['b', 'a']);
     assert.strictEqual(runtimeNumber, numberOption);
@@ -28,9 +63,13 @@ describe('shared rules and options (lib/rule, lib/options, lib/clock)', function
   it('the clock check: a ts more than the skew ahead is ts-ahead; no ts, a lagging clock, or a skew of 0 pass', function () {
     assert.strictEqual(DEFAULT_MAX_SKEW_MS, 300000);
     const now = 1_700_000_000_000;
-    assert.throws(() => checkClock({ ts: now + 300001 }, now, 300000), (err) => err.code === 'ts-ahead' && err.params.skew === 300 && err.params.ahead === 300);
+    assert.throws(
+      () => checkClock({ ts: now + 300001 }, now, 300000),
+      (err) => err.code === 'ts-ahead' && err.params.skew === 300 && err.params.ahead === 300,
+    );
     assert.throws(() => checkClock({ ts: 8.64e15, seq: 1 }, now, 1000), { code: 'ts-ahead' });
-    for (const position of [{}, { seq: 9 }, { ts: now + 300000 }, { ts: 0 }, { ts: now - 1e12 }]) checkClock(position, now, 300000);
+    for (const position of [{}, { seq: 9 }, { ts: now + 300000 }, { ts: 0 }, { ts: now - 1e12 }])
+      checkClock(position, now, 300000);
     checkClock({ ts: 8.64e15 }, now, 0);
   });
 });

@@ -19,7 +19,11 @@ describe('SortedValues (lib/sorted-values)', function () {
         ['median', 'min', 'max', 'mean'].map((a) => aggregate(a, [...values])),
         JSON.stringify(values),
       );
-      assert.strictEqual(mean === undefined, values.some((v) => !Number.isInteger(v)), 'the exact mean steps aside for fractions');
+      assert.strictEqual(
+        mean === undefined,
+        values.some((v) => !Number.isInteger(v)),
+        'the exact mean steps aside for fractions',
+      );
     }
   });
 
@@ -40,11 +44,16 @@ describe('SortedValues (lib/sorted-values)', function () {
       assert.strictEqual(sorted.size, copy.length);
       if (copy.length === 0) continue;
       const s = [...copy].sort((a, b) => a - b);
-      assert.deepStrictEqual([sorted.min, sorted.max, sorted.median], [s[0], s.at(-1), aggregate('median', [...copy])], `step ${i}`);
+      assert.deepStrictEqual(
+        [sorted.min, sorted.max, sorted.median],
+        [s[0], s.at(-1), aggregate('median', [...copy])],
+        `step ${i}`,
+      );
       const limit = Math.floor(random() * 60);
       assert.strictEqual(sorted.countBelow(limit), copy.filter((v) => v < limit).length);
       const mean = sorted.exactMean();
-      if (copy.every(Number.isInteger)) assert.strictEqual(mean, copy.reduce((a, b) => a + b, 0) / copy.length, `exact mean, step ${i}`);
+      if (copy.every(Number.isInteger))
+        assert.strictEqual(mean, copy.reduce((a, b) => a + b, 0) / copy.length, `exact mean, step ${i}`);
       else assert.strictEqual(mean, undefined);
     }
     sorted.clear();
@@ -52,7 +61,10 @@ describe('SortedValues (lib/sorted-values)', function () {
   });
 
   it('lowerBound finds the first value not below x', function () {
-    assert.deepStrictEqual([lowerBound([], 1), lowerBound([1, 2, 2, 3], 2), lowerBound([1, 2, 2, 3], 4), lowerBound([1, 2], 0)], [0, 1, 4, 0]);
+    assert.deepStrictEqual(
+      [lowerBound([], 1), lowerBound([1, 2, 2, 3], 2), lowerBound([1, 2, 2, 3], 4), lowerBound([1, 2], 0)],
+      [0, 1, 4, 0],
+    );
   });
 });
 
@@ -69,7 +81,10 @@ describe('TimeHeap (lib/min-heap)', function () {
       assert.strictEqual(typeof heap.topItem, 'string');
       heap.pop();
     }
-    assert.deepStrictEqual(popped, [...times].sort((a, b) => a - b));
+    assert.deepStrictEqual(
+      popped,
+      [...times].sort((a, b) => a - b),
+    );
     heap.pop();
     assert.strictEqual(heap.size, 0, 'popping an empty heap does nothing');
   });
@@ -89,6 +104,9 @@ describe('TimeHeap (lib/min-heap)', function () {
       order.push([heap.topAt, heap.topItem]);
       heap.pop();
     }
-    assert.deepStrictEqual(order, [...latest].map(([item, at]) => [at, item]).sort((a, b) => a[0] - b[0]));
+    assert.deepStrictEqual(
+      order,
+      [...latest].map(([item, at]) => [at, item]).sort((a, b) => a[0] - b[0]),
+    );
   });
 });
