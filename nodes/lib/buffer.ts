@@ -220,6 +220,12 @@ export class Outbox {
   /** The link went down: nothing is sent, and what was in flight is sent again later. */
   linkDown(): void {
     this.link = 'down';
+    if (this.options.policy === 'drop') {
+      // Readings not yet handed over when the link turned out to be down are discarded like any reading taken offline.
+      this.dropped += this.queue.length;
+      this.queue.clear();
+      return;
+    }
     this.requeue([...this.inFlight.values()]);
   }
 

@@ -120,12 +120,13 @@ export class TelemetryController {
 
   /** Routes an input: a completion, a link status, or a reading (refused when it is not one). */
   input(msg: TelemetryInput, now: number, probe?: LinkState): TelemetryReaction {
+    this.probe(probe);
     const delivery = deliveryOf(msg, this.nodeId);
     if (delivery) {
       this.outbox.confirm(delivery.key);
-      return this.pump(now, probe);
+      return this.pump(now);
     }
-    if (msg.status !== null && typeof msg.status === 'object') return this.status(msg.status, now, probe);
+    if (msg.status !== null && typeof msg.status === 'object') return this.status(msg.status, now);
     let light: number;
     try {
       light = parseReading(msg.payload, this.options.maxBytes);
@@ -134,15 +135,16 @@ export class TelemetryController {
     }
     const report = this.policy.offer({ light, at: now }, now);
     if (report) this.outbox.push(this.source.reading(report.reading.light, report.reading.at));
-    return this.pump(now, probe, report ? msg._msgid : undefined);
+    return this.pump(now, report ? msg._msgid : undefined);
   }
 
   /** What is due at `now`: a held-back reading or a heartbeat, sends whose completion is overdue, the next send of a replay. */
   wake(now: number, probe?: LinkState): TelemetryReaction {
+    this.probe(probe);
     const report = this.policy.tick(now);
     if (report) this.outbox.push(this.source.reading(report.reading.light, report.reading.at));
     const overdue = this.outbox.tick(now);
-    const reaction = this.pump(now, probe);
+    const reaction = this.pump(now);
     if (overdue > 0 && this.outbox.confirmed === 0 && !this.warnedNoComplete) {
       // Nothing was ever confirmed: the Complete node is probably not wired.
       this.warnedNoComplete = true;
@@ -161,14 +163,14 @@ export class TelemetryController {
     this.outbox.clear();
   }
 
-  private status(status: object, now: number, probe: LinkState | undefined): TelemetryReaction {
+  private status(status: object, now: number): TelemetryReaction {
     // Our own status (a Status node watching every node) says nothing about the link.
     const link = (status as { source?: { id?: unknown } }).source?.id === this.nodeId ? undefined : linkFromStatus(status);
     if (link) {
       this.statusSeen = true;
       if (link !== this.outbox.link) this.setLink(link);
     }
-    return this.pump(now, probe);
+    return this.pump(now);
   }
 
   private setLink(link: 'up' | 'down'): void {
@@ -177,9 +179,12 @@ export class TelemetryController {
   }
 
   /** Sends what the outbox releases; says what to store and when to wake. `msgid`: the input's, when it added the newest reading. */
-  private pump(now: number, probe: LinkState | undefined, msgid?: string): TelemetryReaction {
-    // Until a Status node reports on the link, `mqtt out`'s own connection says whether it is up: never connected yet is offline.
+  /** Until a Status node reports on the link, `mqtt out`'s own connection says whether it is up: never connected yet is offline. */
+  private probe(probe: LinkState | undefined): void {
     if (!this.statusSeen && probe && probe !== 'unknown' && probe !== this.outbox.link) this.setLink(probe);
+  }
+
+  private pump(now: number, msgid?: string): TelemetryReaction {
     const send: TelemetryMessage[] = [];
     for (let out = this.outbox.take(now); out.length > 0; out = this.outbox.take(now)) {
       for (const { key, telemetry } of out) {
