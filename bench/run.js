@@ -5,7 +5,8 @@
 //
 //   npm run bench                 full: 3 alternating rounds, then capacity (about 20 minutes)
 //   npm run bench -- --quick      one short round of everything (about 3 minutes)
-//   npm run bench -- --only mqtt,inprocess,scale,capacity
+//   npm run bench -- --only mqtt,inprocess,scale,capacity,buffer
+//   npm run bench -- --only buffer     light telemetry's buffer, 100 vs 100,000 readings held (about 30 s)
 //   npm run bench -- --only capacity [--steps 1000,5000] [--capacity-variants example,chain]
 //                                    [--warm 5] [--measure 15]
 //   npm run bench -- --rounds 5 --seconds 8
@@ -22,6 +23,7 @@ const { runMqttBench } = require('./mqtt');
 const { formatInProcess } = require('./inprocess');
 const { summarize } = require('./lib/profile-summary');
 const { runCapacity, formatCapacity } = require('./capacity');
+const { formatBuffer } = require('./buffer');
 
 const OUT = path.join(__dirname, 'out');
 
@@ -93,7 +95,7 @@ function formatScale(scale) {
 }
 
 /** Each target of issue 6 with what was measured and whether it is met. */
-function checkTargets({ mqtt, inprocess, scale, capacity }) {
+function checkTargets({ mqtt, inprocess, scale, capacity, buffer }) {
   const rows = [];
   const ours = mqtt && mqtt.rows.find((r) => r.key === 'ours-every');
   const chain = mqtt && mqtt.rows.find((r) => r.key === 'chain');
@@ -154,6 +156,12 @@ function checkTargets({ mqtt, inprocess, scale, capacity }) {
       });
     }
   }
+  if (buffer) {
+    const growth = Math.max(...buffer.rows.map((r) => r.growth));
+    rows.push({ target: "light telemetry: cost per reading with 100,000 buffered <= 1.5x that with 100 (every variant)", measured: `${ratio(growth)} at most`, met: growth <= 1.5 });
+    const bytes = Math.max(buffer.memory.bytes, buffer.memory.bytesStored);
+    rows.push({ target: 'light telemetry: <= 200 B heap per buffered reading', measured: `${n(bytes)} B at most`, met: bytes <= 200 });
+  }
   if (capacity) {
     const row = (key) => capacity.rows.find((r) => r.key === key);
     const c = (r) => (r ? `${r.atLeast ? '>= ' : ''}${n(r.capacity)}` : '-');
@@ -173,7 +181,7 @@ function formatTargets(rows) {
 async function main() {
   const args = parseArgs(process.argv.slice(2));
   const quick = Boolean(args.quick);
-  const only = args.only ? String(args.only).split(',') : ['mqtt', 'inprocess', 'scale', 'capacity'];
+  const only = args.only ? String(args.only).split(',') : ['mqtt', 'inprocess', 'scale', 'buffer', 'capacity'];
   const rounds = Number(args.rounds) || (quick ? 1 : 3);
   const seconds = Number(args.seconds) || (quick ? 2 : 5);
   fs.mkdirSync(OUT, { recursive: true });
@@ -225,6 +233,12 @@ async function main() {
     if (quick) a.push('--quick');
     report.scale = (await runChild([path.join(__dirname, 'scale.js'), ...a], ['--expose-gc'])).scale;
   }
+  if (only.includes('buffer')) {
+    log('\nbuffer benchmark (light telemetry)');
+    const a = ['--json'];
+    if (quick) a.push('--quick');
+    report.buffer = (await runChild([path.join(__dirname, 'buffer.js'), ...a], ['--expose-gc'])).buffer;
+  }
 
   if (only.includes('capacity')) {
     if (!mosquittoPath()) {
@@ -247,6 +261,7 @@ async function main() {
   if (report.mqtt) sections.push('### Through Mosquitto (medians)\n\n' + formatMqtt(report.mqtt));
   if (report.inprocess) sections.push('### In process (medians)\n\n' + formatInProcess(report.inprocess));
   if (report.scale) sections.push('### Scale (decide engine)\n\n' + formatScale(report.scale));
+  if (report.buffer) sections.push("### Light telemetry's buffer\n\n" + formatBuffer(report.buffer));
   if (report.capacity) sections.push('### Capacity (devices, one reading every 5 s each)\n\n' + formatCapacity(report.capacity));
   if (report.targets.length) sections.push('### Targets\n\n' + formatTargets(report.targets));
   const markdown = sections.join('\n\n') + '\n';
