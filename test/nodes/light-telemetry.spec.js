@@ -84,6 +84,53 @@ describe('light telemetry node', function () {
     await until(() => !/buffered/.test(statuses.at(-1).text || ''), 'an empty buffer');
   });
 
+  it('live first (the default): when the link returns the newest reading goes out first, live, then the backlog oldest first as history', async function () {
+    await helper.load([ours.lightTelemetry, core.catch], flow({ offline: 'all', rate: 100 }));
+    const out = collect(helper.getNode('out'));
+    const lt = helper.getNode('lt');
+    const confirm = (m) => lt.receive({ payload: JSON.stringify(m.payload), topic: m.topic, nightlight: m.nightlight });
+    lt.receive(linkStatus(true));
+    lt.receive({ payload: 1 });
+    await until(() => out.length === 1, 'the live reading');
+    confirm(out[0]);
+    lt.receive(linkStatus(false));
+    for (const light of [2, 3, 4]) lt.receive({ payload: light });
+    await sleep(50);
+    assert.strictEqual(out.length, 1, 'nothing is sent while offline');
+    lt.receive(linkStatus(true));
+    await until(() => out.length === 4, 'the replay');
+    out.slice(1).forEach(confirm);
+    assert.deepStrictEqual(out.map((m) => [m.payload.light, m.payload.historical === true]), [[1, false], [4, false], [2, true], [3, true]]);
+  });
+
+  describe("Node-RED's nodeMessageBufferMaxLength setting", function () {
+    before(function () {
+      helper.settings({ nodeMessageBufferMaxLength: 3 });
+    });
+    after(function () {
+      helper.settings({ nodeMessageBufferMaxLength: undefined });
+    });
+    const cases = [
+      ['caps a larger configured capacity', { capacity: 1000 }, 3],
+      ['is the bound when no capacity is configured', { capacity: '' }, 3],
+      ['leaves a smaller configured capacity alone', { capacity: 2 }, 2],
+    ];
+    for (const [name, props, bound] of cases) {
+      it(`${name}: ${bound} of 10 outage readings are kept, the oldest dropped`, async function () {
+        await helper.load([ours.lightTelemetry, core.catch], flow({ offline: 'all', rate: 100, ...props }));
+        const out = collect(helper.getNode('out'));
+        const lt = helper.getNode('lt');
+        lt.receive(linkStatus(false));
+        for (let light = 1; light <= 10; light++) lt.receive({ payload: light });
+        lt.receive(linkStatus(true));
+        await until(() => out.length === bound, 'the kept readings');
+        await sleep(100);
+        const kept = Array.from({ length: bound }, (_, i) => 10 - bound + 1 + i);
+        assert.deepStrictEqual(out.map((m) => m.payload.light), [kept.at(-1), ...kept.slice(0, -1)], 'the newest first, then the rest oldest first');
+      });
+    }
+  });
+
   it('re-sends a message whose publish never completed (mqtt out drops silently while disconnected)', async function () {
     await helper.load([ours.lightTelemetry, core.catch], flow({ offline: 'all', ackTimeout: 1 }));
     const out = collect(helper.getNode('out'));
@@ -132,6 +179,47 @@ describe('light telemetry node', function () {
       assert.deepStrictEqual(out.map((m) => [m.payload.light, m.payload.seq, m.payload.historical === true]), [
         [1, 1, true], [2, 2, true], [3, 3, true], [4, 4, false],
       ]);
+    } finally {
+      helper.settings({ contextStorage: undefined });
+    }
+  });
+
+  it('a stored buffer of 600 readings (several chunks) survives a restart, and one in the older whole-buffer form is read back too', async function () {
+    helper.settings({ contextStorage: { keep: { module: 'memory' } } });
+    try {
+      await helper.load([ours.lightTelemetry, core.catch], flow());
+      await helper._redNodes.loadContextsPlugin();
+      const props = { offline: 'all', store: 'keep', rate: 1000 };
+      await helper.setFlows(flow(props), 'full');
+      let lt = helper.getNode('lt');
+      lt.receive(linkStatus(false));
+      for (let light = 1; light <= 600; light++) lt.receive({ payload: light });
+      await helper.setFlows(flow({ ...props, name: 'restarted' }), 'full');
+      let out = collect(helper.getNode('out'));
+      lt = helper.getNode('lt');
+      // Each publish completes as the Complete node would report it.
+      helper.getNode('out').on('input', (m) => lt.receive({ payload: 'done', nightlight: m.nightlight }));
+      await until(() => out.length === 600, 'the 600 restored readings', 15000);
+      assert.deepStrictEqual(out.map((m) => m.payload.seq), Array.from({ length: 600 }, (_, i) => i + 1), 'restored readings are history: oldest first');
+      assert.ok(out.every((m) => m.payload.historical === true));
+      // Delivered readings leave the store: a second restart sends nothing again.
+      await sleep(50);
+      await helper.setFlows(flow({ ...props, name: 'again' }), 'full');
+      out = collect(helper.getNode('out'));
+      helper.getNode('lt').receive({ payload: 7 });
+      await until(() => out.length === 1, 'the new reading');
+      await sleep(100);
+      assert.deepStrictEqual(out.map((m) => [m.payload.light, m.payload.seq]), [[7, 601]], 'nothing delivered is sent again; seq goes on');
+      // The form an earlier version stored (the whole buffer under one key).
+      await helper.unload();
+      await helper.load([ours.lightTelemetry, core.catch], flow());
+      await helper._redNodes.loadContextsPlugin();
+      helper._redNodes.getContext('lt', 'tab1').set('nightlight-buffer', { seq: 41, readings: [{ light: 5, seq: 40, ts: 1 }, { light: 6, seq: 41, ts: 2 }] }, 'keep');
+      await helper.setFlows(flow(props), 'full');
+      out = collect(helper.getNode('out'));
+      helper.getNode('lt').receive({ payload: 8 });
+      await until(() => out.length === 3, 'the two stored readings and the new one');
+      assert.deepStrictEqual(out.map((m) => [m.payload.light, m.payload.seq, m.payload.historical === true]).sort((a, b) => a[1] - b[1]), [[5, 40, true], [6, 41, true], [8, 42, false]]);
     } finally {
       helper.settings({ contextStorage: undefined });
     }
