@@ -98,5 +98,37 @@
         });
     }
 
-    root.nightlightEditor = { idProblem: idProblem, templateProblem: templateProblem, forNode: forNode, showDefaults: showDefaults };
+    /** Whether a valid device id would still fail on some brokers: NATS refuses `.` and spaces, RabbitMQ splits levels at `.`. */
+    function notPortable(v) {
+        return typeof v === "string" && /[.\s]/.test(v);
+    }
+
+    /**
+     * Called in oneditprepare after the device id's typed input is made: a tip under the
+     * field while a plain id holds a `.` or a space. A warning only: the id is valid and
+     * works on Mosquitto and aedes, so the field is not marked red.
+     */
+    function warnNotPortable(type) {
+        var input = root.$("#node-input-deviceId");
+        // Inside the id's row, so a mode that hides the row hides its tip too.
+        var tip = root.$('<div class="form-tips nightlight-not-portable" style="margin-top: 6px;"></div>')
+            .text(root.RED._("@nightlight-iot/node-red-nightlight/" + type + ":nightlight.editor.notPortable"))
+            .appendTo(input.closest(".form-row"));
+        function update() {
+            tip.toggle(input.typedInput("type") === "str" && notPortable(input.typedInput("value")));
+        }
+        // Typing happens in the typed input's own field (it bubbles to its container); a type change fires change on the input.
+        input.on("change", update);
+        input.next(".red-ui-typedInput-container").on("input keyup", update);
+        update();
+    }
+
+    root.nightlightEditor = {
+        idProblem: idProblem,
+        templateProblem: templateProblem,
+        notPortable: notPortable,
+        forNode: forNode,
+        showDefaults: showDefaults,
+        warnNotPortable: warnNotPortable
+    };
 })(typeof window !== "undefined" ? window : globalThis);
