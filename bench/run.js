@@ -160,7 +160,7 @@ function checkTargets({ mqtt, inprocess, scale, capacity, buffer }) {
     const growth = Math.max(...buffer.rows.map((r) => r.growth));
     rows.push({ target: "light telemetry: cost per reading with 100,000 buffered <= 1.5x that with 100 (every variant)", measured: `${ratio(growth)} at most`, met: growth <= 1.5 });
     const bytes = Math.max(buffer.memory.bytes, buffer.memory.bytesStored);
-    rows.push({ target: 'light telemetry: <= 200 B heap per buffered reading', measured: `${n(bytes)} B at most`, met: bytes <= 200 });
+    rows.push({ target: 'light telemetry: <= 200 B memory per buffered reading', measured: `${n(bytes)} B at most`, met: bytes <= 200 });
   }
   if (capacity) {
     const row = (key) => capacity.rows.find((r) => r.key === key);

@@ -1,4 +1,4 @@
-import { Deque } from './deque';
+import { ReadingQueue } from './reading-queue';
 import { parseTelemetry } from './payload';
 import type { Telemetry } from './types';
 
@@ -101,9 +101,10 @@ interface Entry {
  * With `replay: 'live-first'` the newest reading goes out first, live, and the backlog
  * follows oldest first; with `chronological` everything goes oldest first.
  *
- * Every operation is O(1) per reading: the never-sent readings are a ring-buffer deque in
- * the order they were taken; readings put back after a send (at most a few windows' worth)
- * wait in a short sorted list beside it.
+ * Every operation is O(1) per reading: the never-sent readings are a ring buffer of number
+ * columns in the order they were taken (`ReadingQueue`: no object per waiting reading);
+ * readings put back after a send (at most a few windows' worth) wait in a short sorted list
+ * beside it.
  *
  * With `drop`, nothing is tracked: a reading is sent when the link is not known to be
  * down (the lesson's fire and forget) and discarded otherwise.
@@ -111,7 +112,7 @@ interface Entry {
 export class Outbox {
   private readonly options: OutboxOptions;
   /** Readings never sent, oldest first. */
-  private readonly queue = new Deque<Entry>();
+  private readonly queue = new ReadingQueue();
   /** Readings sent and put back (link down, ack timeout), oldest first; short. */
   private retry: Entry[] = [];
   private readonly inFlight = new Map<number, Entry>();
@@ -141,8 +142,15 @@ export class Outbox {
   keepIn(journal: OutboxJournal): void {
     if (this.options.policy === 'drop' || this.journal) return;
     this.journal = journal;
-    const held = [...this.inFlight.values(), ...this.retry, ...this.queue.toArray()].sort((a, b) => a.key - b.key);
-    for (const e of held) e.slot = journal.append(e.telemetry);
+    // Oldest first: the sent ones (objects) merged with the queue (already in order).
+    const sent = [...this.inFlight.values(), ...this.retry].sort((a, b) => a.key - b.key);
+    let s = 0;
+    for (let i = 0; i < this.queue.length; i++) {
+      const key = this.queue.keyAt(i) as number;
+      for (; s < sent.length && sent[s].key < key; s++) sent[s].slot = journal.append(sent[s].telemetry);
+      this.queue.setSlot(i, journal.append((this.queue.at(i) as Entry).telemetry));
+    }
+    for (; s < sent.length; s++) sent[s].slot = journal.append(sent[s].telemetry);
   }
 
   get policy(): OfflinePolicy {
@@ -268,12 +276,10 @@ export class Outbox {
    */
   restore(readings: Telemetry[]): void {
     if (this.options.policy === 'drop' || readings.length === 0) return;
-    for (let i = readings.length - 1; i >= 0; i--) {
-      const entry: Entry = { key: i - readings.length - this.restored, telemetry: withoutMark(readings[i]) };
-      this.queue.pushFront(entry);
-    }
+    const entries: Entry[] = readings.map((t, i) => ({ key: i - readings.length - this.restored, telemetry: withoutMark(t) }));
+    if (this.journal) for (const e of entries) e.slot = this.journal.append(e.telemetry);
+    for (let i = entries.length - 1; i >= 0; i--) this.queue.pushFront(entries[i]);
     this.restored += readings.length;
-    if (this.journal) for (let i = 0; i < readings.length; i++) (this.queue.at(i) as Entry).slot = this.journal.append(readings[i]);
     this.trim();
   }
 
@@ -288,18 +294,18 @@ export class Outbox {
   /** The next reading to send: the newest when it is the newest reading taken and replay is live-first, else the oldest. */
   private next(): Entry {
     if (this.options.replay === 'live-first') {
-      const back = this.queue.peekBack();
+      const back = this.queue.backKey;
       const last = this.retry[this.retry.length - 1];
-      const newest = back && (!last || back.key > last.key) ? back : last;
-      if (newest && newest.key === this.nextKey - 1) return (newest === back ? this.queue.popBack() : this.retry.pop()) as Entry;
+      const newest = back !== undefined && (!last || back > last.key) ? back : last?.key;
+      if (newest === this.nextKey - 1) return (newest === back ? this.queue.popBack() : this.retry.pop()) as Entry;
     }
     return this.popOldest() as Entry;
   }
 
   private popOldest(): Entry | undefined {
-    const front = this.queue.peekFront();
+    const front = this.queue.frontKey;
     const first = this.retry[0];
-    if (first && (!front || first.key < front.key)) return this.retry.shift();
+    if (first && (front === undefined || first.key < front)) return this.retry.shift();
     return this.queue.popFront();
   }
 
