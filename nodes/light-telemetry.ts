@@ -1,7 +1,7 @@
 import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
 import { linkFromWiredNodes } from './lib/link';
 import { readTelemetryConfig, type LightTelemetryConfig } from './lib/telemetry-config';
-import { CONTEXT_KEY, TelemetryController, type TelemetryReaction } from './lib/telemetry-controller';
+import { CONTEXT_KEY, TelemetryController, telemetryStatus, type TelemetryReaction } from './lib/telemetry-controller';
 import { TopicTemplate } from './lib/topics';
 import { NodeSetup, refuse } from './shared/refusal';
 import { typedOption } from './shared/runtime';
@@ -22,16 +22,9 @@ export = function (RED: NodeAPI): void {
     let timer: NodeJS.Timeout | undefined;
     if (controller) node.status({});
     const probe = () => linkFromWiredNodes(((node as unknown as { wires?: string[][] }).wires?.[0] ?? []).map((id) => RED.nodes.getNode(id)));
-    const statusShown = new StatusThrottle(node, () => {
-      const { down, parts } = (controller as TelemetryController).statusParts();
-      const look = { fill: down ? 'red' : 'green', shape: down ? 'ring' : 'dot' } as const;
-      // A fixed word alone goes to the editor as a catalog key (the browser's language); a text with values is rendered here.
-      if (parts.length === 1 && !parts[0].params) return { ...look, text: statusKey('light-telemetry.status.' + parts[0].key) };
-      let texts = parts.map((p) => RED._('light-telemetry.status.' + p.key, p.params));
-      // While a buffer drains, the counts matter more than the last value sent: that goes when all would not fit.
-      if (parts.length > 1 && parts[0].key === 'sent' && statusLength(texts.join(' · ')) > STATUS_MAX) texts = texts.slice(1);
-      return parts.length ? { ...look, text: texts.join(' · ') } : {};
-    });
+    const statusShown = new StatusThrottle(node, () =>
+      telemetryStatus(controller!.statusParts(), { fixed: statusKey, text: (key, params) => RED._(key, params), fits: (text) => statusLength(text) <= STATUS_MAX }),
+    );
 
     /** Carries out what the controller asked: send, store, warn, set the timer, show the status. */
     function apply(reaction: TelemetryReaction): void {
@@ -39,8 +32,8 @@ export = function (RED: NodeAPI): void {
       if (reaction.save.length) node.context().set(reaction.save.map((w) => w.key), reaction.save.map((w) => w.value), options.store as string);
       if (reaction.warn) node.warn(RED._('light-telemetry.warn.' + reaction.warn));
       if (timer) clearTimeout(timer);
-      timer = reaction.wakeAt === undefined ? undefined : setTimeout(() => apply((controller as TelemetryController).wake(Date.now(), probe())), Math.max(0, reaction.wakeAt - Date.now()));
-      statusShown.updateWatching((controller as TelemetryController).link);
+      timer = reaction.wakeAt === undefined ? undefined : setTimeout(() => apply(controller!.wake(Date.now(), probe())), Math.max(0, reaction.wakeAt - Date.now()));
+      statusShown.updateWatching(controller!.link);
     }
 
     if (controller?.stored) restoreStored(controller, options.store as string);
@@ -66,13 +59,14 @@ export = function (RED: NodeAPI): void {
     function restoreStored(c: TelemetryController, store: string): void {
       const context = node.context();
       const read = (keys: string[], then: (values: unknown[]) => void) => {
-        if (keys.length === 0) return then([]);
+        let values: unknown[] | undefined;
         try {
-          then(keys.map((key) => context.get(key, store)));
+          values = keys.map((key) => context.get(key, store));
         } catch {
-          // An asynchronous store: a store that cannot be read is reported, and the buffer is then kept in memory only.
-          context.get(keys, store, (err: Error | undefined, ...values: unknown[]) => (err ? node.error(err) : then(values)));
+          // An asynchronous store; one that cannot be read is reported, and the buffer is then kept in memory only.
+          context.get(keys, store, (err: Error | undefined, ...got: unknown[]) => (err ? node.error(err) : then(got)));
         }
+        if (values) then(values);
       };
       read([CONTEXT_KEY], ([index]) => read(c.chunkKeys(index), (chunks) => apply(c.restore(index, chunks, Date.now()))));
     }

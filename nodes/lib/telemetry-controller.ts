@@ -210,3 +210,26 @@ export class TelemetryController {
     return wake;
   }
 }
+
+/** How the adapter turns status parts into text: a fixed text's key for the editor, a text rendered with values, and whether a text fits. */
+export interface StatusRendering {
+  fixed(key: string): string;
+  text(key: string, params?: Record<string, number>): string;
+  fits(text: string): boolean;
+}
+
+/**
+ * Light telemetry's status from its parts (see `statusParts`): red ring while offline, else
+ * green dot. A fixed word alone (offline, online) is its catalog key, shown by the editor in
+ * the browser's language; a text with values is rendered by the runtime. While a buffer
+ * drains the counts matter more than the last value sent, so that goes when all would not fit.
+ */
+export function telemetryStatus({ down, parts }: { down: boolean; parts: StatusPart[] }, render: StatusRendering): { fill?: 'red' | 'green'; shape?: 'ring' | 'dot'; text?: string } {
+  if (parts.length === 0) return {};
+  const look = { fill: down ? 'red' : 'green', shape: down ? 'ring' : 'dot' } as const;
+  const key = (p: StatusPart) => 'light-telemetry.status.' + p.key;
+  if (parts.length === 1 && !parts[0].params) return { ...look, text: render.fixed(key(parts[0])) };
+  let texts = parts.map((p) => render.text(key(p), p.params));
+  if (parts.length > 1 && parts[0].key === 'sent' && !render.fits(texts.join(' · '))) texts = texts.slice(1);
+  return { ...look, text: texts.join(' · ') };
+}

@@ -5,7 +5,7 @@
 const assert = require('assert');
 const path = require('path');
 const lib = path.join(__dirname, '../../dist/nodes/lib');
-const { TelemetryController, CONTEXT_KEY, PROBE_MS } = require(path.join(lib, 'telemetry-controller.js'));
+const { TelemetryController, CONTEXT_KEY, PROBE_MS, telemetryStatus } = require(path.join(lib, 'telemetry-controller.js'));
 const { readTelemetryConfig, WINDOW } = require(path.join(lib, 'telemetry-config.js'));
 const { linkFromWiredNodes } = require(path.join(lib, 'link.js'));
 
@@ -189,4 +189,20 @@ describe('light telemetry controller (lib/telemetry-controller)', function () {
       }
     });
   });
+});
+
+describe('light telemetry status (lib/telemetry-controller)', function () {
+  const render = (max) => ({ fixed: (key) => `fixed:${key}`, text: (key, params) => `${key.split('.').pop()}${params ? ' ' + Object.values(params).join() : ''}`, fits: (text) => text.length <= max });
+  const table = [
+    ['nothing to show', { down: false, parts: [] }, 99, {}],
+    ['a fixed word alone goes as its catalog key', { down: true, parts: [{ key: 'offline' }] }, 99, { fill: 'red', shape: 'ring', text: 'fixed:light-telemetry.status.offline' }],
+    ['values are rendered, parts joined', { down: false, parts: [{ key: 'sent', params: { light: 5 } }, { key: 'buffered', params: { count: 3 } }] }, 99, { fill: 'green', shape: 'dot', text: 'sent 5 · buffered 3' }],
+    ['the last value sent goes first when all would not fit', { down: false, parts: [{ key: 'sent', params: { light: 5 } }, { key: 'buffered', params: { count: 3 } }] }, 12, { fill: 'green', shape: 'dot', text: 'buffered 3' }],
+    ['offline with counts keeps every part', { down: true, parts: [{ key: 'offline' }, { key: 'dropped', params: { count: 2 } }] }, 5, { fill: 'red', shape: 'ring', text: 'offline · dropped 2' }],
+  ];
+  for (const [name, view, max, expected] of table) {
+    it(name, function () {
+      assert.deepStrictEqual(telemetryStatus(view, render(max)), expected);
+    });
+  }
 });
