@@ -3,7 +3,7 @@
 // `npm run bench`: the three benchmarks of issue 6, the capacity benchmark of issue 16
 // and the targets, in one run.
 //
-//   npm run bench                 full: 3 alternating rounds, then capacity (about 20 minutes)
+//   npm run bench                 full: 3 alternating rounds, then capacity (about 25 minutes)
 //   npm run bench -- --quick      one short round of everything (about 3 minutes)
 //   npm run bench -- --only mqtt,inprocess,scale,capacity,buffer
 //   npm run bench -- --only buffer     light telemetry's buffer, 100 vs 100,000 readings held (about 30 s)
