@@ -38,7 +38,7 @@ const heap = () => {
 /** A controller holding `size` readings, taken while the link was down; `store`: a Node-RED memory context store, or null. */
 function buffered(size, replay, store, { reconnect = true } = {}) {
   const config = { deviceId: 'dev', offline: 'all', capacity: 2 * size, rate: 1000 / GAP_MS, qos: '1', replay, store: store ? 'bench' : '' };
-  const controller = new TelemetryController(readTelemetryConfig(config), 'lt', 'dev', 'dev/telemetry');
+  const controller = new TelemetryController(readTelemetryConfig(config), 'lt', 'dev');
   const write = (reaction) => {
     if (store) for (const w of reaction.save) store.set(SCOPE, w.key, w.value);
     return reaction;

@@ -1,42 +1,59 @@
 import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
 import { linkFromWiredNodes } from './lib/link';
 import { readTelemetryConfig, type LightTelemetryConfig } from './lib/telemetry-config';
-import { CONTEXT_KEY, TelemetryController, telemetryStatus, type TelemetryReaction } from './lib/telemetry-controller';
-import { TopicTemplate } from './lib/topics';
+import { TelemetryController, telemetryStatus, type TelemetryReaction } from './lib/telemetry-controller';
 import { NodeSetup, refuse } from './shared/refusal';
 import { typedOption } from './shared/runtime';
 import { STATUS_MAX, StatusThrottle, statusKey, statusLength } from './shared/status';
 
 type LightTelemetryDef = NodeDef & LightTelemetryConfig;
 
+/** The adapter: Node-RED in, the controller (nodes/lib/telemetry-controller.ts) decides, Node-RED out. */
 export = function (RED: NodeAPI): void {
   function LightTelemetryNode(this: Node, config: LightTelemetryDef): void {
     RED.nodes.createNode(this, config);
     const node = this;
-    const options = readTelemetryConfig(config, (RED.settings as { nodeMessageBufferMaxLength?: unknown }).nodeMessageBufferMaxLength);
+    const options = readTelemetryConfig(config, RED.settings as { nodeMessageBufferMaxLength?: unknown });
     const setup = new NodeSetup(RED, node);
-    const controller = setup.attempt(() => {
-      const deviceId = String(typedOption(RED, node, config.deviceId, config.deviceIdType));
-      return new TelemetryController(options, node.id, deviceId, new TopicTemplate(config.topic || '{id}/telemetry').render(deviceId));
-    });
+    const deviceId = () => String(typedOption(RED, node, config.deviceId, config.deviceIdType));
+    const controller = setup.attempt(() => new TelemetryController(options, node.id, deviceId()));
     let timer: NodeJS.Timeout | undefined;
-    if (controller) node.status({});
-    const probe = () => linkFromWiredNodes(((node as unknown as { wires?: string[][] }).wires?.[0] ?? []).map((id) => RED.nodes.getNode(id)));
-    const statusShown = new StatusThrottle(node, () =>
-      telemetryStatus(controller!.statusParts(), { fixed: statusKey, text: (key, params) => RED._(key, params), fits: (text) => statusLength(text) <= STATUS_MAX }),
-    );
+    /** What the mqtt out nodes wired to the output say of their connection (until a Status node reports). */
+    const wired = (node as unknown as { wires?: string[][] }).wires?.[0] ?? [];
+    const probe = () => linkFromWiredNodes(wired.map((id) => RED.nodes.getNode(id)));
+    const render = { fixed: statusKey, text: RED._.bind(RED), fits: (t: string) => statusLength(t) <= STATUS_MAX };
+    const statusShown = new StatusThrottle(node, () => telemetryStatus(controller!.statusParts(), render));
+    const wake = () => apply(controller!.wake(Date.now(), probe()));
 
     /** Carries out what the controller asked: send, store, warn, set the timer, show the status. */
     function apply(reaction: TelemetryReaction): void {
       for (const msg of reaction.send) node.send(msg as unknown as NodeMessage);
-      if (reaction.save.length) node.context().set(reaction.save.map((w) => w.key), reaction.save.map((w) => w.value), options.store as string);
+      for (const { key, value } of reaction.save) node.context().set(key, value, options.store);
       if (reaction.warn) node.warn(RED._('light-telemetry.warn.' + reaction.warn));
       if (timer) clearTimeout(timer);
-      timer = reaction.wakeAt === undefined ? undefined : setTimeout(() => apply(controller!.wake(Date.now(), probe())), Math.max(0, reaction.wakeAt - Date.now()));
+      const at = reaction.wakeAt;
+      timer = at === undefined ? undefined : setTimeout(wake, Math.max(0, at - Date.now()));
       statusShown.updateWatching(controller!.link);
     }
 
-    if (controller?.stored) restoreStored(controller, options.store as string);
+    /** A context store read: at once when the store allows it (memory, localfilesystem with its cache), so no reading overtakes it. */
+    function read(keys: string[], then: (values: unknown[]) => void): void {
+      let values: unknown[] | undefined;
+      try {
+        values = keys.map((key) => node.context().get(key, options.store));
+      } catch {
+        // An asynchronous store; one that cannot be read is reported, and the buffer is then kept in memory only.
+        node
+          .context()
+          .get(keys, options.store as string, (err: Error | undefined, ...got: unknown[]) =>
+            err ? node.error(err) : then(got),
+          );
+      }
+      if (values) then(values);
+    }
+
+    if (controller) node.status({});
+    if (controller?.stored) controller.load(read, Date.now, apply);
 
     node.on('input', (msg, _send, done) => {
       if (setup.refused(msg, done) || !controller) return;
@@ -54,22 +71,6 @@ export = function (RED: NodeAPI): void {
       node.status({});
       done();
     });
-
-    /** Reads the stored buffer back: synchronously when the store allows it (memory, localfilesystem with its cache), so no reading overtakes it. */
-    function restoreStored(c: TelemetryController, store: string): void {
-      const context = node.context();
-      const read = (keys: string[], then: (values: unknown[]) => void) => {
-        let values: unknown[] | undefined;
-        try {
-          values = keys.map((key) => context.get(key, store));
-        } catch {
-          // An asynchronous store; one that cannot be read is reported, and the buffer is then kept in memory only.
-          context.get(keys, store, (err: Error | undefined, ...got: unknown[]) => (err ? node.error(err) : then(got)));
-        }
-        if (values) then(values);
-      };
-      read([CONTEXT_KEY], ([index]) => read(c.chunkKeys(index), (chunks) => apply(c.restore(index, chunks, Date.now()))));
-    }
   }
 
   RED.nodes.registerType('light-telemetry', LightTelemetryNode);

@@ -54,10 +54,15 @@ export const DEFAULT_OUTBOX_OPTIONS: OutboxOptions = {
  */
 export function bufferBound(configured: number | undefined, nodeMessageBufferMaxLength: unknown): number {
   const limit =
-    typeof nodeMessageBufferMaxLength === 'number' && Number.isFinite(nodeMessageBufferMaxLength) && nodeMessageBufferMaxLength >= 1
+    typeof nodeMessageBufferMaxLength === 'number' &&
+    Number.isFinite(nodeMessageBufferMaxLength) &&
+    nodeMessageBufferMaxLength >= 1
       ? Math.floor(nodeMessageBufferMaxLength)
       : undefined;
-  const wanted = configured !== undefined && Number.isFinite(configured) && configured >= 1 ? Math.floor(configured) : (limit ?? DEFAULT_CAPACITY);
+  const wanted =
+    configured !== undefined && Number.isFinite(configured) && configured >= 1
+      ? Math.floor(configured)
+      : (limit ?? DEFAULT_CAPACITY);
   return Math.min(wanted, limit ?? MAX_CAPACITY, MAX_CAPACITY);
 }
 
@@ -258,7 +263,12 @@ export class Outbox {
       const t = (e.sentAt as number) + this.options.ackTimeoutMs;
       if (wake === undefined || t < wake) wake = t;
     }
-    if (this.waiting > 0 && this.link !== 'down' && this.inFlight.size < this.options.window && this.lastSendAt !== undefined) {
+    if (
+      this.waiting > 0 &&
+      this.link !== 'down' &&
+      this.inFlight.size < this.options.window &&
+      this.lastSendAt !== undefined
+    ) {
       const t = this.lastSendAt + this.options.gapMs;
       if (wake === undefined || t < wake) wake = t;
     }
@@ -267,7 +277,9 @@ export class Outbox {
 
   /** Every reading not yet delivered (in flight or waiting), oldest first (for persisting the buffer whole). */
   snapshot(): Telemetry[] {
-    return [...this.inFlight.values(), ...this.retry, ...this.queue.toArray()].sort((a, b) => a.key - b.key).map((e) => e.telemetry);
+    return [...this.inFlight.values(), ...this.retry, ...this.queue.toArray()]
+      .sort((a, b) => a.key - b.key)
+      .map((e) => e.telemetry);
   }
 
   /**
@@ -276,13 +288,15 @@ export class Outbox {
    */
   restore(readings: Telemetry[]): void {
     if (this.options.policy === 'drop' || readings.length === 0) return;
-    const entries: Entry[] = readings.map((t, i) => ({ key: i - readings.length - this.restored, telemetry: withoutMark(t) }));
+    const entries: Entry[] = readings.map((t, i) => ({
+      key: i - readings.length - this.restored,
+      telemetry: withoutMark(t),
+    }));
     if (this.journal) for (const e of entries) e.slot = this.journal.append(e.telemetry);
     for (let i = entries.length - 1; i >= 0; i--) this.queue.pushFront(entries[i]);
     this.restored += readings.length;
     this.trim();
   }
-
 
   /** Forgets everything. */
   clear(): void {
@@ -352,7 +366,8 @@ function marked(t: Telemetry): Telemetry {
 
 /** `telemetry` without its `historical` mark (the outbox sets the mark itself when it sends). */
 function withoutMark(telemetry: Telemetry): Telemetry {
-  const { historical: _, ...reading } = telemetry;
+  const reading = { ...telemetry };
+  delete reading.historical;
   return reading;
 }
 

@@ -142,7 +142,13 @@ export class ReadingQueue {
 }
 
 function columns(capacity: number): [Float64Array, Float64Array, Float64Array, Float64Array, Float64Array] {
-  return [new Float64Array(capacity), new Float64Array(capacity), new Float64Array(capacity), new Float64Array(capacity), new Float64Array(capacity)];
+  return [
+    new Float64Array(capacity),
+    new Float64Array(capacity),
+    new Float64Array(capacity),
+    new Float64Array(capacity),
+    new Float64Array(capacity),
+  ];
 }
 
 function withOptional(light: number, ts: number, seq: number): Telemetry {

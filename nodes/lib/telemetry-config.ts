@@ -34,13 +34,17 @@ export const WINDOW = 5;
 
 /**
  * Turns the editor's fields into options: seconds become ms, a missing or invalid field
- * takes its default. `nodeMessageBufferMaxLength` is Node-RED's setting of that name
- * (`RED.settings`): the buffer bound defaults to it and never exceeds it when it is set.
+ * takes its default. `settings`: Node-RED's (`RED.settings`); the buffer bound defaults to
+ * its `nodeMessageBufferMaxLength` and never exceeds it when that is set.
  */
-export function readTelemetryConfig(config: LightTelemetryConfig, nodeMessageBufferMaxLength?: unknown): LightTelemetryOptions {
+export function readTelemetryConfig(
+  config: LightTelemetryConfig,
+  settings: { nodeMessageBufferMaxLength?: unknown } = {},
+): LightTelemetryOptions {
   const policy = choiceOption(config.offline, POLICIES, 'drop');
   const capacity = numberOption(config.capacity, NaN);
   return {
+    topic: typeof config.topic === 'string' && config.topic ? config.topic : '{id}/telemetry',
     qos: qosOption(config.qos, 0),
     retain: config.retain === true,
     maxBytes: numberOption(config.maxBytes, DEFAULT_MAX_BYTES),
@@ -51,7 +55,7 @@ export function readTelemetryConfig(config: LightTelemetryConfig, nodeMessageBuf
     },
     outbox: {
       policy,
-      capacity: bufferBound(Number.isNaN(capacity) ? undefined : capacity, nodeMessageBufferMaxLength),
+      capacity: bufferBound(Number.isNaN(capacity) ? undefined : capacity, settings.nodeMessageBufferMaxLength),
       window: WINDOW,
       gapMs: 1000 / Math.max(0.1, numberOption(config.rate, 20)),
       ackTimeoutMs: Math.max(1, numberOption(config.ackTimeout, 10)) * 1000,

@@ -1,13 +1,25 @@
-import { Outbox, outboxStatus, readSavedBuffer, type LinkState, type OfflinePolicy, type OutboxOptions, type ReplayOrder, type StatusPart } from './buffer';
+import {
+  Outbox,
+  outboxStatus,
+  readSavedBuffer,
+  type LinkState,
+  type OfflinePolicy,
+  type OutboxOptions,
+  type ReplayOrder,
+  type StatusPart,
+} from './buffer';
 import { BufferJournal, indexedChunks, readChunks, type ContextWrite } from './journal';
 import { deliveryOf, linkFromStatus, type DeliveryMarker } from './link';
 import { parseReading } from './payload';
 import { ReportPolicy, type ReportOptions } from './policy';
 import { TelemetrySource } from './telemetry';
+import { TopicTemplate } from './topics';
 import type { Telemetry } from './types';
 
 /** Light telemetry's configuration, read once at deploy (see the adapter's option reader). */
 export interface LightTelemetryOptions {
+  /** The topic template (`{id}` is the device id). */
+  topic: string;
   qos: 0 | 1 | 2;
   retain: boolean;
   /** Largest accepted input payload, in bytes. */
@@ -73,12 +85,15 @@ export class TelemetryController {
   /** The light value last sent. */
   lastLight: number | undefined;
 
+  readonly topic: string;
+
+  /** Throws a NightlightError when `deviceId` cannot be used in the topic template (a setup failure). */
   constructor(
     readonly options: LightTelemetryOptions,
     private readonly nodeId: string,
     readonly deviceId: string,
-    readonly topic: string,
   ) {
+    this.topic = new TopicTemplate(options.topic).render(deviceId);
     this.policy = new ReportPolicy(options.report);
     this.outbox = new Outbox(options.outbox);
   }
@@ -116,6 +131,18 @@ export class TelemetryController {
     this.journal.setSeq(this.source.lastSeq);
     // Restored readings go out at the next turn (not during deploy), without waiting for the next event.
     return { send: [], save: this.journal.flush(), wakeAt: this.outbox.waiting > 0 ? now : undefined };
+  }
+
+  /**
+   * Reads the stored buffer through `read` (the index, then the chunks it names: `read` calls
+   * back at once for a synchronous store) and hands what `restore` asks for to `then`.
+   */
+  load(
+    read: (keys: string[], then: (values: unknown[]) => void) => void,
+    now: () => number,
+    then: (r: TelemetryReaction) => void,
+  ): void {
+    read([CONTEXT_KEY], ([index]) => read(this.chunkKeys(index), (chunks) => then(this.restore(index, chunks, now()))));
   }
 
   /** Routes an input: a completion, a link status, or a reading (refused when it is not one). */
@@ -165,7 +192,8 @@ export class TelemetryController {
 
   private status(status: object, now: number): TelemetryReaction {
     // Our own status (a Status node watching every node) says nothing about the link.
-    const link = (status as { source?: { id?: unknown } }).source?.id === this.nodeId ? undefined : linkFromStatus(status);
+    const link =
+      (status as { source?: { id?: unknown } }).source?.id === this.nodeId ? undefined : linkFromStatus(status);
     if (link) {
       this.statusSeen = true;
       if (link !== this.outbox.link) this.setLink(link);
@@ -192,7 +220,14 @@ export class TelemetryController {
         const nightlight: DeliveryMarker = { node: this.nodeId, key, device: this.deviceId, seq: telemetry.seq };
         // Only the newest reading (not historical) answers the message that came in; Node-RED ids the rest.
         const { qos, retain } = this.options;
-        send.push({ _msgid: telemetry.historical ? undefined : msgid, topic: this.topic, payload: telemetry, qos, retain, nightlight });
+        send.push({
+          _msgid: telemetry.historical ? undefined : msgid,
+          topic: this.topic,
+          payload: telemetry,
+          qos,
+          retain,
+          nightlight,
+        });
       }
     }
     let save: ContextWrite[] = [];
@@ -205,8 +240,15 @@ export class TelemetryController {
 
   private nextWake(now: number): number | undefined {
     let wake: number | undefined;
-    for (const t of [this.policy.nextWake(), this.outbox.nextWake()]) if (t !== undefined && (wake === undefined || t < wake)) wake = t;
-    if (!this.statusSeen && this.outbox.link === 'down' && this.outbox.waiting > 0 && (wake === undefined || now + PROBE_MS < wake)) wake = now + PROBE_MS;
+    for (const t of [this.policy.nextWake(), this.outbox.nextWake()])
+      if (t !== undefined && (wake === undefined || t < wake)) wake = t;
+    if (
+      !this.statusSeen &&
+      this.outbox.link === 'down' &&
+      this.outbox.waiting > 0 &&
+      (wake === undefined || now + PROBE_MS < wake)
+    )
+      wake = now + PROBE_MS;
     return wake;
   }
 }
@@ -224,7 +266,10 @@ export interface StatusRendering {
  * the browser's language; a text with values is rendered by the runtime. While a buffer
  * drains the counts matter more than the last value sent, so that goes when all would not fit.
  */
-export function telemetryStatus({ down, parts }: { down: boolean; parts: StatusPart[] }, render: StatusRendering): { fill?: 'red' | 'green'; shape?: 'ring' | 'dot'; text?: string } {
+export function telemetryStatus(
+  { down, parts }: { down: boolean; parts: StatusPart[] },
+  render: StatusRendering,
+): { fill?: 'red' | 'green'; shape?: 'ring' | 'dot'; text?: string } {
   if (parts.length === 0) return {};
   const look = { fill: down ? 'red' : 'green', shape: down ? 'ring' : 'dot' } as const;
   const key = (p: StatusPart) => 'light-telemetry.status.' + p.key;

@@ -14,7 +14,7 @@ const UP = { status: { fill: 'green', shape: 'dot', text: 'node-red:common.statu
 const DOWN = { status: { fill: 'red', shape: 'ring', text: 'node-red:common.status.disconnected', source: { id: 'mout' } } };
 
 function controller(config = {}) {
-  return new TelemetryController(readTelemetryConfig({ deviceId: 'kitchen', ...config }), 'lt', 'kitchen', 'kitchen/telemetry');
+  return new TelemetryController(readTelemetryConfig({ deviceId: 'kitchen', ...config }), 'lt', 'kitchen');
 }
 const completion = (msg) => ({ payload: 'x', nightlight: msg.nightlight });
 const lights = (reaction) => reaction.send.map((m) => [m.payload.light, m.payload.historical === true]);
@@ -22,6 +22,7 @@ const lights = (reaction) => reaction.send.map((m) => [m.payload.light, m.payloa
 describe('light telemetry options (lib/telemetry-config)', function () {
   it('reads the editor fields: seconds become ms, a missing or invalid field takes its default', function () {
     assert.deepStrictEqual(readTelemetryConfig({}), {
+      topic: '{id}/telemetry',
       qos: 0,
       retain: false,
       maxBytes: 4096,
@@ -35,7 +36,7 @@ describe('light telemetry options (lib/telemetry-config)', function () {
     assert.strictEqual(options.store, 'disk');
     assert.deepStrictEqual([readTelemetryConfig({ offline: 'sometimes', replay: 'random' }).outbox.policy, readTelemetryConfig({ replay: 'random' }).outbox.replay], ['drop', 'live-first']);
     assert.strictEqual(readTelemetryConfig({ offline: 'drop', store: 'disk' }).store, undefined, 'drop keeps nothing to store');
-    assert.strictEqual(readTelemetryConfig({ offline: 'all', capacity: 5000 }, 300).outbox.capacity, 300, 'nodeMessageBufferMaxLength caps it');
+    assert.strictEqual(readTelemetryConfig({ offline: 'all', capacity: 5000 }, { nodeMessageBufferMaxLength: 300 }).outbox.capacity, 300, 'nodeMessageBufferMaxLength caps it');
   });
 });
 
