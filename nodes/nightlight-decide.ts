@@ -1,6 +1,6 @@
 import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
 import { readDecideConfig, type DecideConfig } from './lib/decide-config';
-import { DecideController, type DecideReaction } from './lib/decide-node';
+import { DecideController, type DecideReaction, type Send } from './lib/decide-node';
 import { NodeSetup, refuse } from './shared/refusal';
 import { typedOption } from './shared/runtime';
 import { renderStatus, StatusThrottle } from './shared/status';
@@ -25,8 +25,7 @@ export = function (RED: NodeAPI): void {
     const statusShown = new StatusThrottle(node, () => renderStatus(RED, controller!.status(Date.now())));
     const timers: NodeJS.Timeout[] = [];
 
-    function react(reaction: DecideReaction, now: number, send: (msg: NodeMessage) => void): void {
-      for (const msg of reaction.send) send(msg as NodeMessage);
+    function react(reaction: DecideReaction, now: number): void {
       if (reaction.warn) node.warn(RED._(reaction.warn.key, reaction.warn.params));
       if (reaction.status === 'release') statusShown.release();
       if (reaction.status !== 'none') statusShown.update(now);
@@ -37,11 +36,11 @@ export = function (RED: NodeAPI): void {
       const now = Date.now();
       let reaction: DecideReaction;
       try {
-        reaction = controller.input(msg, now);
+        reaction = controller.input(msg, now, send as Send);
       } catch (err) {
         return refuse(RED, node, msg, done, err, statusShown);
       }
-      react(reaction, now, send);
+      react(reaction, now);
       done();
     });
 
@@ -49,7 +48,7 @@ export = function (RED: NodeAPI): void {
       const every = (ms: number, tick: (now: number) => void) =>
         ms > 0 && timers.push(setInterval(() => tick(Date.now()), ms));
       every(controller.refreshMs, (now) => controller.refresh(now).forEach((msg) => node.send(msg as NodeMessage)));
-      every(controller.healthEveryMs, (now) => react(controller.checkHealth(now), now, (msg) => node.send(msg)));
+      every(controller.healthEveryMs, (now) => react(controller.checkHealth(now), now));
     }
 
     node.on('close', (_removed: boolean, done: () => void) => {

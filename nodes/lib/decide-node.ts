@@ -1,7 +1,7 @@
 import { checkClock } from './clock';
 import { type DecideOverrides } from './decide';
 import type { DecideSettings } from './decide-config';
-import { DeviceDecider, GroupDecider, type Decider, type DeciderSnapshot, type Publication } from './decider';
+import { DeviceDecider, GroupDecider, type Decider, type DeciderSnapshot } from './decider';
 import type { GroupHealth } from './group';
 import { parseCommand, parseTelemetry, readOverride } from './payload';
 import type { StatusView } from './status-view';
@@ -32,18 +32,21 @@ export interface CommandMessage {
 }
 
 /**
- * What one event asks of the node: messages to send, a warning to log (a catalog key and
- * its values), and whether the status changes: `none`, `update` (throttled) or `release`
- * (the throttle lets this one show at once: the group's health changed).
+ * What one event asks of the node besides the messages it sent: a warning to log (a
+ * catalog key and its values), and whether the status changes: `none`, `update`
+ * (throttled) or `release` (the throttle lets this one show at once: the group's health changed).
  */
 export interface DecideReaction {
-  send: CommandMessage[];
   warn?: { key: string; params: Record<string, string | number> };
   status: 'none' | 'update' | 'release';
 }
 
+/** Where the controller hands each message to send. */
+export type Send = (msg: CommandMessage) => void;
+
 const NO_OVERRIDES: DecideOverrides = Object.freeze({});
-const NOTHING: DecideReaction = Object.freeze({ send: [], status: 'none' }) as DecideReaction;
+const NONE: DecideReaction = Object.freeze({ status: 'none' });
+const UPDATE: DecideReaction = Object.freeze({ status: 'update' });
 
 /** The per-message overrides of the rule (`msg.threshold`, `msg.band`); throws `bad-override`. */
 function overridesOf(msg: DecideInput): DecideOverrides {
@@ -85,20 +88,21 @@ export class DecideController {
     this.tooFewWarning = new TooFewWarning(now, group ? settings.options.freshnessMs : 0);
   }
 
-  /** One input at `now`. */
-  input(msg: DecideInput, now: number): DecideReaction {
+  /** One input at `now`; what it sends goes to `send` (after every check passed). */
+  input(msg: DecideInput, now: number, send: Send): DecideReaction {
     const id = this.telemetryTopic.find(msg.topic);
-    return id === undefined ? this.echoed(msg, now) : this.telemetry(id, msg, now);
+    return id === undefined ? this.echoed(msg, now, send) : this.telemetry(id, msg, now, send);
   }
 
   /** The current commands, for the periodic re-send. */
   refresh(now: number): CommandMessage[] {
-    return this.decider.refresh(now).map((p) => this.message(p));
+    return this.decider.refresh(now).map((p) => this.message(p.id, p.command));
   }
 
   /** A look at a group's health while no reading arrives (the timer). */
   checkHealth(now: number): DecideReaction {
-    return this.healthReaction(this.decider.health(now), now, []);
+    const health = this.decider.health(now);
+    return health ? this.healthReaction(health, now) : NONE;
   }
 
   /** What the status shows at `now`: at most about 32 characters, the device id or group name shortened to fit. */
@@ -154,28 +158,36 @@ export class DecideController {
     this.decider.clear();
   }
 
-  private telemetry(id: string, msg: DecideInput, now: number): DecideReaction {
+  private telemetry(id: string, msg: DecideInput, now: number, send: Send): DecideReaction {
     const telemetry = parseTelemetry(msg.payload, this.settings.maxBytes);
     const overrides = overridesOf(msg);
     checkClock(telemetry, now, this.settings.maxSkewMs);
     const decision = this.decider.observe(id, telemetry, now, overrides);
-    if (decision.kind === 'ignored' && decision.reason === 'not-member') return NOTHING;
-    const send = decision.kind === 'command' ? [this.message(decision.publish, msg._msgid)] : [];
-    const reaction = decision.health ? this.healthReaction(decision.health, now, send) : undefined;
-    this.last.id = id;
-    this.last.light = decision.light;
-    this.last.ledOn = decision.ledOn;
-    return reaction?.status === 'release' ? reaction : { send, status: 'update' };
+    const last = this.last;
+    if (decision.kind === 'command') {
+      send(this.message(this.decider.commandId(id), decision.command, decision.light, decision.sensors, msg._msgid));
+      last.ledOn = decision.command.led_on;
+    } else if (decision.reason === 'not-member') {
+      return NONE;
+    } else {
+      last.ledOn = decision.ledOn;
+    }
+    last.id = id;
+    last.light = decision.light;
+    const reaction = decision.health ? this.healthReaction(decision.health, now) : UPDATE;
+    return reaction.status === 'release' ? reaction : UPDATE;
   }
 
   /** Not telemetry: perhaps a command echoed back by the broker (several Node-REDs share the work). */
-  private echoed(msg: DecideInput, now: number): DecideReaction {
+  private echoed(msg: DecideInput, now: number, send: Send): DecideReaction {
     const id = this.commandTopic.find(msg.topic);
     if (id === undefined) throw this.telemetryTopic.mismatch(msg.topic);
     const command = parseCommand(msg.payload, this.settings.maxBytes);
     checkClock(command, now, this.settings.maxSkewMs);
     const learned = this.decider.learn(id, command, now);
-    return learned.kind === 'repair' ? { send: [this.message(learned.publish, msg._msgid)], status: 'none' } : NOTHING;
+    if (learned.kind === 'repair')
+      send(this.message(learned.publish.id, learned.publish.command, undefined, undefined, msg._msgid));
+    return NONE;
   }
 
   /**
@@ -183,11 +195,10 @@ export class DecideController {
    * (not in the first freshness window after the start); the status shows at once when
    * the health changed.
    */
-  private healthReaction(health: GroupHealth | undefined, now: number, send: CommandMessage[]): DecideReaction {
-    if (!health) return { send, status: 'none' };
+  private healthReaction(health: GroupHealth, now: number): DecideReaction {
     const warn = this.tooFewWarning.check(health.tooFew, now);
     const name = this.groupName;
-    const reaction: DecideReaction = { send, status: warn || health.tooFewChanged ? 'release' : 'none' };
+    const reaction: DecideReaction = { status: warn || health.tooFewChanged ? 'release' : 'none' };
     if (warn)
       reaction.warn = {
         key: 'nightlight-decide.warn.tooFew',
@@ -196,18 +207,12 @@ export class DecideController {
     return reaction;
   }
 
-  private message(p: Publication, _msgid?: string): CommandMessage {
+  /** A command message; literals of fixed shapes, the commonest (a device's answer to a reading) with `light`. */
+  private message(id: string, payload: Command, light?: number, sensors?: string[], _msgid?: string): CommandMessage {
     const { qos, retain } = this.settings;
-    const m: CommandMessage = {
-      _msgid,
-      topic: this.commandTopic.render(p.id),
-      payload: p.command,
-      qos,
-      retain,
-      deviceId: p.id,
-    };
-    if (p.light !== undefined) m.light = p.light;
-    if (p.sensors) m.sensors = p.sensors;
-    return m;
+    const topic = this.commandTopic.render(id);
+    if (light === undefined) return { _msgid, topic, payload, qos, retain, deviceId: id };
+    if (sensors === undefined) return { _msgid, topic, payload, qos, retain, deviceId: id, light };
+    return { _msgid, topic, payload, qos, retain, deviceId: id, light, sensors };
   }
 }

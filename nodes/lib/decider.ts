@@ -11,9 +11,14 @@ export interface Publication {
   sensors?: string[];
 }
 
-/** What one reading did, for a device or a group alike. `health` is a group's count of fresh sensors. */
+/**
+ * What one reading did, for a device or a group alike: a command to publish under
+ * `Decider.commandId`, or why nothing. `health` is a group's count of fresh sensors,
+ * `sensors` the ones a group's command was decided from. (A device's outcome is the
+ * engine's own object: nothing is copied for the commonest case.)
+ */
 export type Decision =
-  | { kind: 'command'; publish: Publication; light: number; ledOn: boolean; changed: boolean; health?: GroupHealth }
+  | { kind: 'command'; command: Command; light: number; changed: boolean; sensors?: string[]; health?: GroupHealth }
   | {
       kind: 'ignored';
       reason: IgnoreReason | 'not-member' | 'too-few';
@@ -49,6 +54,8 @@ export interface DeciderSnapshot {
 export interface Decider {
   /** One reading of device (or sensor) `id`. */
   observe(id: string, telemetry: Telemetry, now: number, overrides: DecideOverrides): Decision;
+  /** Under which id a command decided from a reading of `id` is published: the device's own, or the group's name. */
+  commandId(id: string): string;
   /** A command for `id` seen on the broker (this or another Node-RED published it). */
   learn(id: string, command: Command, now: number): Learning;
   /** Every current command, for a periodic re-send. */
@@ -72,10 +79,11 @@ export class DeviceDecider implements Decider {
   }
 
   observe(id: string, telemetry: Telemetry, now: number, overrides: DecideOverrides): Decision {
-    const outcome = this.engine.observe(id, telemetry, now, overrides);
-    if (outcome.kind === 'ignored') return outcome;
-    const { command, light, changed } = outcome;
-    return { kind: 'command', publish: { id, command, light }, light, ledOn: command.led_on, changed };
+    return this.engine.observe(id, telemetry, now, overrides);
+  }
+
+  commandId(id: string): string {
+    return id;
   }
 
   learn(id: string, command: Command, now: number): Learning {
@@ -121,8 +129,11 @@ export class GroupDecider implements Decider {
     if (outcome.kind === 'ignored')
       return { kind: 'ignored', reason: outcome.reason, light, ledOn: this.engine.ledOn, health };
     const { command, changed } = outcome;
-    const publish: Publication = { id: this.engine.name, command, light, sensors: command.sensors };
-    return { kind: 'command', publish, light, ledOn: command.led_on, changed, health };
+    return { kind: 'command', command, light, changed, sensors: command.sensors, health };
+  }
+
+  commandId(): string {
+    return this.engine.name;
   }
 
   learn(id: string, command: Command): Learning {
