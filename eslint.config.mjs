@@ -8,6 +8,8 @@ import globals from 'globals';
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'test-output/', 'bench/out/', '.demo/', 'coverage/'] },
   js.configs.recommended,
+  // MQTT topics and ids are checked for control characters on purpose.
+  { rules: { 'no-control-regex': 'off' } },
   {
     files: ['nodes/**/*.ts'],
     extends: [tseslint.configs.recommended],
@@ -28,8 +30,8 @@ export default tseslint.config(
     languageOptions: { globals: { ...globals.node, ...globals.mocha } },
     rules: { 'no-restricted-properties': ['error', { object: 'describe', property: 'only' }, { object: 'it', property: 'only' }] },
   },
-  // Browser tests hand functions to page.evaluate: they run in the editor, where RED exists.
-  { files: ['test/browser/**/*.js'], languageOptions: { globals: { RED: 'readonly' } } },
+  // Tests hand functions to page.evaluate: those run in the editor, where RED, $ and document exist.
+  { files: ['test/**/*.js'], languageOptions: { globals: { RED: 'readonly', $: 'readonly', document: 'readonly' } } },
   {
     files: ['resources/**/*.js'],
     languageOptions: { sourceType: 'script', globals: { ...globals.browser, RED: 'readonly', $: 'readonly', jQuery: 'readonly' } },
@@ -37,8 +39,6 @@ export default tseslint.config(
   {
     files: ['**/*.js', '**/*.mjs'],
     rules: {
-      // MQTT topics and ids are checked for control characters on purpose.
-      'no-control-regex': 'off',
       'no-unused-vars': ['error', { argsIgnorePattern: '^_', caughtErrors: 'none' }],
     },
   },

@@ -2,7 +2,6 @@
 // Small pieces every benchmark script shares: a private Mosquitto process, statistics,
 // the peak resident memory of a process, argument parsing and versions.
 const fs = require('fs');
-const net = require('net');
 const os = require('os');
 const path = require('path');
 const { spawn, execFileSync } = require('child_process');

@@ -1,5 +1,4 @@
 'use strict';
-/* global $ -- page.evaluate runs in the editor, where jQuery is $ */
 // The `env` type of every typed id field, end to end, as a user sets it: in a real Node-RED
 // process started with DEVICE_ID and NIGHTLIGHT_GROUP in its environment, the editor
 // (headless Chromium, en-US and Bengali) chooses env in light telemetry's and LED command's

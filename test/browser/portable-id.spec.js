@@ -1,5 +1,4 @@
 'use strict';
-/* global $ -- page.evaluate runs in the editor, where jQuery is $ */
 // A device id with a `.` or a space is valid (Mosquitto and aedes take it) but not portable:
 // NATS refuses such topics and RabbitMQ splits levels at `.` (docs/brokers.md, measured). The
 // dialogs of light telemetry and LED command warn under the field, in the browser's language,

@@ -16,7 +16,7 @@ function npmAudit() {
   return new Promise((resolve) => {
     execFile('npm', ['audit', '--omit=dev', '--json'], { cwd: root, timeout: 60000, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
       // npm audit exits non-zero when it finds anything: the JSON report is what counts.
-      let report = null;
+      let report;
       try {
         report = JSON.parse(stdout);
       } catch {

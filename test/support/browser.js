@@ -1,5 +1,4 @@
 'use strict';
-/* global RED, $, document -- the helpers below hand functions to page.evaluate, which run in the editor */
 // Headless Chromium (Debian's `chromium`) driven by playwright-core, for tests of the
 // Node-RED editor as a user sees it. Every request to a host other than 127.0.0.1 is
 // blocked and remembered, so a test can assert that none was attempted.
