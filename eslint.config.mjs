@@ -28,13 +28,22 @@ export default tseslint.config(
   {
     files: ['test/**/*.js'],
     languageOptions: { globals: { ...globals.node, ...globals.mocha } },
-    rules: { 'no-restricted-properties': ['error', { object: 'describe', property: 'only' }, { object: 'it', property: 'only' }] },
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        { object: 'describe', property: 'only' },
+        { object: 'it', property: 'only' },
+      ],
+    },
   },
   // Tests hand functions to page.evaluate: those run in the editor, where RED, $ and document exist.
   { files: ['test/**/*.js'], languageOptions: { globals: { RED: 'readonly', $: 'readonly', document: 'readonly' } } },
   {
     files: ['resources/**/*.js'],
-    languageOptions: { sourceType: 'script', globals: { ...globals.browser, RED: 'readonly', $: 'readonly', jQuery: 'readonly' } },
+    languageOptions: {
+      sourceType: 'script',
+      globals: { ...globals.browser, RED: 'readonly', $: 'readonly', jQuery: 'readonly' },
+    },
   },
   {
     files: ['**/*.js', '**/*.mjs'],

@@ -14,10 +14,16 @@ const { parseArgs, median } = require('./lib/common');
 const LIB = path.join(__dirname, '..', 'dist', 'nodes', 'lib');
 const { TelemetryController } = require(path.join(LIB, 'telemetry-controller.js'));
 const { readTelemetryConfig } = require(path.join(LIB, 'telemetry-config.js'));
-const memoryStore = require(path.dirname(require.resolve('@node-red/runtime/package.json')) + '/lib/nodes/context/memory.js');
+const memoryStore = require(
+  path.dirname(require.resolve('@node-red/runtime/package.json')) + '/lib/nodes/context/memory.js',
+);
 
-const DOWN = { status: { fill: 'red', shape: 'ring', text: 'node-red:common.status.disconnected', source: { id: 'mout' } } };
-const UP = { status: { fill: 'green', shape: 'dot', text: 'node-red:common.status.connected', source: { id: 'mout' } } };
+const DOWN = {
+  status: { fill: 'red', shape: 'ring', text: 'node-red:common.status.disconnected', source: { id: 'mout' } },
+};
+const UP = {
+  status: { fill: 'green', shape: 'dot', text: 'node-red:common.status.connected', source: { id: 'mout' } },
+};
 const SCOPE = 'lt:flow';
 // 1000 sends a second: the gap between two sends, stepped over by the clock below.
 const GAP_MS = 1;
@@ -37,7 +43,15 @@ const heap = () => {
 
 /** A controller holding `size` readings, taken while the link was down; `store`: a Node-RED memory context store, or null. */
 function buffered(size, replay, store, { reconnect = true } = {}) {
-  const config = { deviceId: 'dev', offline: 'all', capacity: 2 * size, rate: 1000 / GAP_MS, qos: '1', replay, store: store ? 'bench' : '' };
+  const config = {
+    deviceId: 'dev',
+    offline: 'all',
+    capacity: 2 * size,
+    rate: 1000 / GAP_MS,
+    qos: '1',
+    replay,
+    store: store ? 'bench' : '',
+  };
   const controller = new TelemetryController(readTelemetryConfig(config), 'lt', 'dev');
   const write = (reaction) => {
     if (store) for (const w of reaction.save) store.set(SCOPE, w.key, w.value);
@@ -69,7 +83,8 @@ function stepCost(size, replay, stored, steps) {
   for (let i = 0; i < steps; i++) sent += step(200 + (i % 500));
   const ns = Number(process.hrtime.bigint() - start) / steps;
   const after = controller.outbox.waiting + controller.outbox.pending;
-  if (sent !== steps || Math.abs(after - before) > 1) throw new Error(`the buffer did not stay at ${size}: ${before} -> ${after}, ${sent} sent in ${steps} steps`);
+  if (sent !== steps || Math.abs(after - before) > 1)
+    throw new Error(`the buffer did not stay at ${size}: ${before} -> ${after}, ${sent} sent in ${steps} steps`);
   return ns;
 }
 
@@ -94,7 +109,8 @@ function runBufferBench({ sizes = [100, 100_000], steps = 200_000, repeats = 5 }
   for (const v of variants) {
     const samples = Object.fromEntries(sizes.map((s) => [s, []]));
     // Sizes alternate within each repeat, so a slow moment of the machine falls on both.
-    for (let r = 0; r < repeats; r++) for (const size of sizes) samples[size].push(stepCost(size, v.replay, v.stored, steps));
+    for (let r = 0; r < repeats; r++)
+      for (const size of sizes) samples[size].push(stepCost(size, v.replay, v.stored, steps));
     // The best of the repeats: on a shared machine the others measure the neighbours' load, not the buffer.
     const ns = Object.fromEntries(sizes.map((s) => [s, Math.min(...samples[s])]));
     const row = { key: v.key, label: v.label, ns, growth: ns[sizes[sizes.length - 1]] / ns[sizes[0]] };
@@ -102,8 +118,14 @@ function runBufferBench({ sizes = [100, 100_000], steps = 200_000, repeats = 5 }
     log(`${v.label}: ${sizes.map((s) => `${s}: ${ns[s].toFixed(0)} ns`).join(', ')}, growth ${row.growth.toFixed(2)}x`);
   }
   const largest = sizes[sizes.length - 1];
-  const memory = { size: largest, bytes: median([1, 2, 3].map(() => bytesPerReading(largest, false))), bytesStored: median([1, 2, 3].map(() => bytesPerReading(largest, true))) };
-  log(`memory per buffered reading (${largest} buffered): ${memory.bytes.toFixed(0)} B in memory, ${memory.bytesStored.toFixed(0)} B with a context store`);
+  const memory = {
+    size: largest,
+    bytes: median([1, 2, 3].map(() => bytesPerReading(largest, false))),
+    bytesStored: median([1, 2, 3].map(() => bytesPerReading(largest, true))),
+  };
+  log(
+    `memory per buffered reading (${largest} buffered): ${memory.bytes.toFixed(0)} B in memory, ${memory.bytesStored.toFixed(0)} B with a context store`,
+  );
   return { sizes, steps, repeats, rows, memory };
 }
 

@@ -63,7 +63,10 @@ async function prepare(plan) {
   const sub = await connect(broker, `cap-sub-${shard}-${process.pid}`);
   // Exact topics, so each shard receives only its own devices' commands.
   for (let i = 0; i < count; i += SUBSCRIBE_BATCH) {
-    await sub.subscribeAsync(ids.slice(i, i + SUBSCRIBE_BATCH).map((id) => `${id}/commands`), { qos: 0 });
+    await sub.subscribeAsync(
+      ids.slice(i, i + SUBSCRIBE_BATCH).map((id) => `${id}/commands`),
+      { qos: 0 },
+    );
   }
   return { ids, count, topics, index, pub, sub };
 }

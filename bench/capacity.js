@@ -27,7 +27,17 @@ const os = require('os');
 const path = require('path');
 const { fork, spawn, execFileSync } = require('child_process');
 const mqtt = require('mqtt');
-const { HOST, startMosquitto, peakRss, cpuSeconds, percentile, parseArgs, versions, machine, sleep } = require('./lib/common');
+const {
+  HOST,
+  startMosquitto,
+  peakRss,
+  cpuSeconds,
+  percentile,
+  parseArgs,
+  versions,
+  machine,
+  sleep,
+} = require('./lib/common');
 
 const P99_BOUND_MS = 50;
 /** The generator kept its schedule when its p99 lag is under this (ms)... */
@@ -41,12 +51,27 @@ const READINGS_PER_LOADGEN = 7500;
 
 const VARIANTS = [
   { key: 'example', label: 'ours: the many-devices example, 2 cores', server: 'example' },
-  { key: 'example-1core', label: 'ours: the many-devices example, 1 core (taskset; a Raspberry Pi stand-in)', server: 'example', pin: true },
-  { key: 'decide-qos0', label: "ours: mqtt in -> nightlight decide -> mqtt out, the lesson's QoS 0, 2 cores", server: 'ours-every-unretained' },
+  {
+    key: 'example-1core',
+    label: 'ours: the many-devices example, 1 core (taskset; a Raspberry Pi stand-in)',
+    server: 'example',
+    pin: true,
+  },
+  {
+    key: 'decide-qos0',
+    label: "ours: mqtt in -> nightlight decide -> mqtt out, the lesson's QoS 0, 2 cores",
+    server: 'ours-every-unretained',
+  },
   { key: 'chain', label: 'built-in nodes chain, 2 cores', server: 'chain' },
   { key: 'lesson-python', label: "the lesson's Python server (paho-mqtt), 2 cores", server: 'python' },
   { key: 'chain-1core', label: 'built-in nodes chain, 1 core (taskset)', server: 'chain', pin: true, optional: true },
-  { key: 'lesson-python-1core', label: "the lesson's Python server, 1 core (taskset)", server: 'python', pin: true, optional: true },
+  {
+    key: 'lesson-python-1core',
+    label: "the lesson's Python server, 1 core (taskset)",
+    server: 'python',
+    pin: true,
+    optional: true,
+  },
 ];
 
 const DEFAULTS = {
@@ -125,13 +150,30 @@ function machineTicks() {
 
 function startServer(variant, broker, devices, { python, nodelay, quietDebug }) {
   const cmd = [];
-  if (variant.server === 'python') cmd.push(python, path.join(__dirname, 'lesson-server.py'), HOST, String(broker.port));
-  else cmd.push(process.execPath, ...(nodelay ? ['--require', path.join(__dirname, 'lib', 'nodelay.js')] : []), path.join(__dirname, 'server.js'), '--variant', variant.server, '--broker', broker.url, '--qos', '0', '--devices', String(devices), ...(quietDebug ? ['--quiet-debug'] : []));
+  if (variant.server === 'python')
+    cmd.push(python, path.join(__dirname, 'lesson-server.py'), HOST, String(broker.port));
+  else
+    cmd.push(
+      process.execPath,
+      ...(nodelay ? ['--require', path.join(__dirname, 'lib', 'nodelay.js')] : []),
+      path.join(__dirname, 'server.js'),
+      '--variant',
+      variant.server,
+      '--broker',
+      broker.url,
+      '--qos',
+      '0',
+      '--devices',
+      String(devices),
+      ...(quietDebug ? ['--quiet-debug'] : []),
+    );
   const argv = variant.pin ? ['taskset', '-c', '0', ...cmd] : cmd;
   // taskset execs the server, so the pid is the server's.
   const child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
   const ready = new Promise((resolve, reject) => {
-    child.on('message', (m) => (m && m.ready ? resolve() : reject(new Error(`server ${variant.key}: ${JSON.stringify(m)}`))));
+    child.on('message', (m) =>
+      m && m.ready ? resolve() : reject(new Error(`server ${variant.key}: ${JSON.stringify(m)}`)),
+    );
     child.stdout.on('data', (d) => {
       if (/^ready$/m.test(String(d))) resolve();
     });
@@ -174,7 +216,9 @@ async function probe(brokerUrl, timeoutMs = 30000) {
 }
 
 function startLoadgen(plan) {
-  const child = fork(path.join(__dirname, 'capacity-loadgen.js'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(path.join(__dirname, 'capacity-loadgen.js'), [], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   let onResult;
   const result = new Promise((resolve, reject) => (onResult = { resolve, reject }));
   result.catch(() => {});
@@ -263,14 +307,16 @@ async function measureStep(variant, devices, settings) {
       serverWait: share(a.serverWait, b.serverWait),
       brokerCpu: share(a.broker, b.broker),
       loadgenCpu: Math.max(...a.loadgens.map((x, i) => share(x, b.loadgens[i]) || 0)),
-      machineBusy: a.machine && b.machine ? (b.machine.busy - a.machine.busy) / (b.machine.total - a.machine.total) : null,
+      machineBusy:
+        a.machine && b.machine ? (b.machine.busy - a.machine.busy) / (b.machine.total - a.machine.total) : null,
       lagP99: maxOf('lagP99'),
       lagMax: maxOf('lagMax'),
       peakRss: rss,
       loadavg,
       favoured: favoured.every(Boolean),
     };
-    step.serverCpuUsPerReading = step.serverCpu === null || !step.readingsPerSecond ? null : (step.serverCpu * 1e6) / step.readingsPerSecond;
+    step.serverCpuUsPerReading =
+      step.serverCpu === null || !step.readingsPerSecond ? null : (step.serverCpu * 1e6) / step.readingsPerSecond;
     judge(step, variant);
     return step;
   } finally {
@@ -296,8 +342,10 @@ function judge(step, variant) {
   step.pass = kept && step.samples > 0 && step.lost === 0 && step.p99 <= P99_BOUND_MS;
   if (step.pass) step.limit = null;
   else if (step.loadgenLagged || !kept) step.limit = 'machine: the load generator fell behind';
-  else if (step.serverCpu !== null && step.serverCpu >= 0.9) step.limit = variant.pin ? 'server: its one core busy' : 'server: its main thread busy';
-  else if (step.serverWait !== null && step.serverWait > SERVER_WAIT_BOUND) step.limit = 'machine: the server waited for a core';
+  else if (step.serverCpu !== null && step.serverCpu >= 0.9)
+    step.limit = variant.pin ? 'server: its one core busy' : 'server: its main thread busy';
+  else if (step.serverWait !== null && step.serverWait > SERVER_WAIT_BOUND)
+    step.limit = 'machine: the server waited for a core';
   else if (step.machineBusy !== null && step.machineBusy >= 0.95) step.limit = 'machine: every core busy';
   else step.limit = 'server';
 }
@@ -311,16 +359,23 @@ async function measureWithRetries(variant, devices, settings, log) {
       step = await measureStep(variant, devices, settings);
     } catch (err) {
       // Seen once on the shared machine: the server never answered the probe. Measured again.
-      step = { devices, error: String(err.message || err), pass: false, limit: `error: ${err.message || err}`, loadavg: machine().loadavg };
+      step = {
+        devices,
+        error: String(err.message || err),
+        pass: false,
+        limit: `error: ${err.message || err}`,
+        loadavg: machine().loadavg,
+      };
     }
     step.attempt = attempt;
     attempts.push(step);
     if (step.error) log(`  ${variant.key.padEnd(14)} N ${String(devices).padStart(6)}  FAIL (${step.limit})`);
-    else log(
-      `  ${variant.key.padEnd(14)} N ${String(devices).padStart(6)}  ${fmt(step.readingsPerSecond, 0)}/s  p50 ${fmt(step.p50)} p99 ${fmt(step.p99)} max ${fmt(step.max)} ms  ` +
-        `lost ${step.lost}  server cpu ${fmt(step.serverCpu)} wait ${fmt(step.serverWait)}  broker cpu ${fmt(step.brokerCpu)}  rss ${mb(step.peakRss)} MB  lag p99 ${fmt(step.lagP99)} ms  ` +
-        `loadgen cpu ${fmt(step.loadgenCpu)}  machine ${pct(step.machineBusy)}  ${step.pass ? 'ok' : `FAIL (${step.limit})`}`,
-    );
+    else
+      log(
+        `  ${variant.key.padEnd(14)} N ${String(devices).padStart(6)}  ${fmt(step.readingsPerSecond, 0)}/s  p50 ${fmt(step.p50)} p99 ${fmt(step.p99)} max ${fmt(step.max)} ms  ` +
+          `lost ${step.lost}  server cpu ${fmt(step.serverCpu)} wait ${fmt(step.serverWait)}  broker cpu ${fmt(step.brokerCpu)}  rss ${mb(step.peakRss)} MB  lag p99 ${fmt(step.lagP99)} ms  ` +
+          `loadgen cpu ${fmt(step.loadgenCpu)}  machine ${pct(step.machineBusy)}  ${step.pass ? 'ok' : `FAIL (${step.limit})`}`,
+      );
     await sleep(300);
     if (step.pass || !/^(machine|error)/.test(step.limit) || attempt > settings.retries) return attempts;
   }
@@ -332,9 +387,12 @@ async function runCapacity(options = {}, log = () => {}) {
   const python = pythonWithPaho();
   settings.python = python;
   const skipped = [];
-  const variants = (settings.variants ? VARIANTS.filter((v) => settings.variants.includes(v.key)) : VARIANTS.filter((v) => !v.optional)).filter((v) => {
+  const variants = (
+    settings.variants ? VARIANTS.filter((v) => settings.variants.includes(v.key)) : VARIANTS.filter((v) => !v.optional)
+  ).filter((v) => {
     if (v.pin && !taskset) skipped.push({ key: v.key, why: 'taskset is not installed' });
-    else if (v.server === 'python' && !python) skipped.push({ key: v.key, why: 'python3 with paho-mqtt is not installed (Debian: python3-paho-mqtt)' });
+    else if (v.server === 'python' && !python)
+      skipped.push({ key: v.key, why: 'python3 with paho-mqtt is not installed (Debian: python3-paho-mqtt)' });
     else return true;
     return false;
   });
@@ -371,13 +429,25 @@ async function runCapacity(options = {}, log = () => {}) {
     decideVsLessonPython: ratio('decide-qos0', 'lesson-python'),
     oneCoreVsTwo: ratio('example-1core', 'example'),
   };
-  return { settings: { ...settings, p99BoundMs: P99_BOUND_MS, lagBoundMs: LAG_BOUND_MS, loadgenCpuBound: LOADGEN_CPU_BOUND, serverWaitBound: SERVER_WAIT_BOUND }, skipped, rows, summary };
+  return {
+    settings: {
+      ...settings,
+      p99BoundMs: P99_BOUND_MS,
+      lagBoundMs: LAG_BOUND_MS,
+      loadgenCpuBound: LOADGEN_CPU_BOUND,
+      serverWaitBound: SERVER_WAIT_BOUND,
+    },
+    skipped,
+    rows,
+    summary,
+  };
 }
 
 const fmt = (x, digits = 2) => (x === null || x === undefined || Number.isNaN(x) ? '-' : Number(x).toFixed(digits));
 const pct = (x) => (x === null || x === undefined ? '-' : `${Math.round(x * 100)}%`);
 const mb = (x) => (x === null || x === undefined ? '-' : Math.round(x / 2 ** 20));
-const num = (x) => (x === null || x === undefined ? '-' : Number(x).toLocaleString('en-US', { maximumFractionDigits: 0 }));
+const num = (x) =>
+  x === null || x === undefined ? '-' : Number(x).toLocaleString('en-US', { maximumFractionDigits: 0 });
 
 /** The capacity tables in Markdown. */
 function formatCapacity(cap) {

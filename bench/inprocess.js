@@ -84,7 +84,17 @@ function trackedMaker(tracked, active) {
 const at = (n) => ({ z: 'bench', x: 100, y: 100, ...n });
 const SINK = at({ id: 'sink', type: 'bench-sink', wires: [] });
 /** Our server node as the benchmark runs it (emit every, so every reading answers), with `extra` settings. */
-const decide = (extra) => at({ id: 'entry', type: 'nightlight-decide', threshold: String(THRESHOLD), emit: 'every', qos: '1', retain: true, wires: [['sink']], ...extra });
+const decide = (extra) =>
+  at({
+    id: 'entry',
+    type: 'nightlight-decide',
+    threshold: String(THRESHOLD),
+    emit: 'every',
+    qos: '1',
+    retain: true,
+    wires: [['sink']],
+    ...extra,
+  });
 
 /**
  * Each group compares one of our nodes with the built-in nodes a user would wire for
@@ -172,7 +182,18 @@ const GROUPS = [
         label: 'light telemetry',
         ours: true,
         make: readingMaker,
-        nodes: [at({ id: 'entry', type: 'light-telemetry', deviceId: 'bench00', deviceIdType: 'str', topic: '{id}/telemetry', qos: '0', retain: false, wires: [['sink']] })],
+        nodes: [
+          at({
+            id: 'entry',
+            type: 'light-telemetry',
+            deviceId: 'bench00',
+            deviceIdType: 'str',
+            topic: '{id}/telemetry',
+            qos: '0',
+            retain: false,
+            wires: [['sink']],
+          }),
+        ],
       },
       {
         key: 'telemetry-chain',
@@ -227,8 +248,24 @@ const GROUPS = [
         baseline: true,
         make: commandMaker,
         nodes: [
-          at({ id: 'entry', type: 'change', rules: [{ t: 'set', p: 'payload', pt: 'msg', to: 'payload.led_on', tot: 'msg' }], wires: [['rbe']] }),
-          at({ id: 'rbe', type: 'rbe', func: 'rbe', gap: '', start: '', inout: 'out', septopics: true, property: 'payload', topi: 'topic', wires: [['sink']] }),
+          at({
+            id: 'entry',
+            type: 'change',
+            rules: [{ t: 'set', p: 'payload', pt: 'msg', to: 'payload.led_on', tot: 'msg' }],
+            wires: [['rbe']],
+          }),
+          at({
+            id: 'rbe',
+            type: 'rbe',
+            func: 'rbe',
+            gap: '',
+            start: '',
+            inout: 'out',
+            septopics: true,
+            property: 'payload',
+            topi: 'topic',
+            wires: [['sink']],
+          }),
         ],
       },
       {
@@ -239,8 +276,7 @@ const GROUPS = [
           at({
             id: 'entry',
             type: 'function',
-            func:
-              "const on = msg.payload.led_on === true;\nif (context.get('on') === on) return null;\ncontext.set('on', on);\nreturn { payload: on, led_on: on };",
+            func: "const on = msg.payload.led_on === true;\nif (context.get('on') === on) return null;\ncontext.set('on', on);\nreturn { payload: on, led_on: on };",
             outputs: 1,
             wires: [['sink']],
           }),
@@ -312,8 +348,13 @@ async function fill(entry, make, window) {
   sink.reset();
 }
 
-async function runInProcessBench({ rounds = 3, ms = 1500, warmMs = 300, window = 200, cases, tracked = TRACKED } = {}, log = () => {}) {
-  const chosen = GROUPS.map((g) => ({ ...g, cases: g.cases.filter((c) => !cases || cases.includes(c.key)) })).filter((g) => g.cases.length);
+async function runInProcessBench(
+  { rounds = 3, ms = 1500, warmMs = 300, window = 200, cases, tracked = TRACKED } = {},
+  log = () => {},
+) {
+  const chosen = GROUPS.map((g) => ({ ...g, cases: g.cases.filter((c) => !cases || cases.includes(c.key)) })).filter(
+    (g) => g.cases.length,
+  );
   const runtime = await startRuntime({ withSink: true });
   const samples = {};
   try {
@@ -323,7 +364,10 @@ async function runInProcessBench({ rounds = 3, ms = 1500, warmMs = 300, window =
       for (const g of chosen) {
         const order = g.cases.map((_, i) => g.cases[(i + Math.max(0, round)) % g.cases.length]);
         for (const c of order) {
-          await runtime.deploy([{ id: 'bench', type: 'tab', label: 'bench' }, ...c.nodes, SINK], c.nodes.map((n) => n.id).concat('sink'));
+          await runtime.deploy(
+            [{ id: 'bench', type: 'tab', label: 'bench' }, ...c.nodes, SINK],
+            c.nodes.map((n) => n.id).concat('sink'),
+          );
           const entry = runtime.RED.nodes.getNode('entry');
           if (!entry) throw new Error(`${c.key}: the flow did not start (is the package built?)`);
           const make = c.make({ tracked });
@@ -349,7 +393,15 @@ async function runInProcessBench({ rounds = 3, ms = 1500, warmMs = 300, window =
       group: g.group,
       cases: g.cases.map((c) => {
         const perSecond = median(samples[c.key]);
-        return { key: c.key, label: c.label.replace('{tracked}', tracked.toLocaleString('en-US')), ours: Boolean(c.ours), baseline: Boolean(c.baseline), perSecond, vsBuiltIn: perSecond / base, samples: samples[c.key] };
+        return {
+          key: c.key,
+          label: c.label.replace('{tracked}', tracked.toLocaleString('en-US')),
+          ours: Boolean(c.ours),
+          baseline: Boolean(c.baseline),
+          perSecond,
+          vsBuiltIn: perSecond / base,
+          samples: samples[c.key],
+        };
       }),
     };
   });
@@ -360,7 +412,9 @@ function formatInProcess(result) {
   const lines = ['| node | equivalent | messages/s (median) | vs built-in |', '|---|---|---:|---:|'];
   for (const g of result.groups) {
     for (const c of g.cases) {
-      lines.push(`| ${g.group} | ${c.label} | ${Math.round(c.perSecond).toLocaleString('en-US')} | ${c.vsBuiltIn.toFixed(2)}x |`);
+      lines.push(
+        `| ${g.group} | ${c.label} | ${Math.round(c.perSecond).toLocaleString('en-US')} | ${c.vsBuiltIn.toFixed(2)}x |`,
+      );
     }
   }
   return lines.join('\n');

@@ -18,14 +18,22 @@ const VARIANTS = [
 ];
 
 function startServer(variant, brokerUrl, qos, { cpuProfDir, serverNoDelay } = {}) {
-  const execArgv = cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`, `--cpu-prof-name=${variant}-qos${qos}-${Date.now()}.cpuprofile`] : [];
+  const execArgv = cpuProfDir
+    ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`, `--cpu-prof-name=${variant}-qos${qos}-${Date.now()}.cpuprofile`]
+    : [];
   if (serverNoDelay) execArgv.push('--require', path.join(__dirname, 'lib', 'nodelay.js'));
-  const child = fork(path.join(__dirname, 'server.js'), ['--variant', variant, '--broker', brokerUrl, '--qos', String(qos)], {
-    execArgv,
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
+  const child = fork(
+    path.join(__dirname, 'server.js'),
+    ['--variant', variant, '--broker', brokerUrl, '--qos', String(qos)],
+    {
+      execArgv,
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    },
+  );
   const ready = new Promise((resolve, reject) => {
-    child.once('message', (m) => (m && m.ready ? resolve() : reject(new Error(`server ${variant}: ${JSON.stringify(m)}`))));
+    child.once('message', (m) =>
+      m && m.ready ? resolve() : reject(new Error(`server ${variant}: ${JSON.stringify(m)}`)),
+    );
     child.once('exit', (code) => reject(new Error(`server ${variant} exited (${code}) before it was ready`)));
   });
   ready.catch(() => {});
@@ -93,7 +101,9 @@ async function measure(variant, qos, settings) {
  * and at QoS 1 (saturation). Returns per-variant samples and medians.
  */
 async function runMqttBench(settings, log = () => {}) {
-  const variants = settings.variants ? VARIANTS.filter((v) => settings.variants.includes(v.key)) : VARIANTS.filter((v) => !v.optional);
+  const variants = settings.variants
+    ? VARIANTS.filter((v) => settings.variants.includes(v.key))
+    : VARIANTS.filter((v) => !v.optional);
   const samples = Object.fromEntries(variants.map((v) => [v.key, []]));
   for (let round = 0; round < settings.rounds; round++) {
     const order = variants.map((_, i) => variants[(i + round) % variants.length]);
@@ -113,8 +123,12 @@ async function runMqttBench(settings, log = () => {}) {
         p50: rate.p50,
         p99: rate.p99,
         peakRss: Math.max(q0.serverPeakRss || 0, q1.serverPeakRss || 0) || null,
-        cpuUsPerCommand0: q0.serverCpuSeconds === null ? null : (q0.serverCpuSeconds * 1e6) / Math.max(1, q0.saturation.answered + (rate.answered || 0)),
-        cpuUsPerCommand1: q1.serverCpuSeconds === null ? null : (q1.serverCpuSeconds * 1e6) / Math.max(1, q1.saturation.answered),
+        cpuUsPerCommand0:
+          q0.serverCpuSeconds === null
+            ? null
+            : (q0.serverCpuSeconds * 1e6) / Math.max(1, q0.saturation.answered + (rate.answered || 0)),
+        cpuUsPerCommand1:
+          q1.serverCpuSeconds === null ? null : (q1.serverCpuSeconds * 1e6) / Math.max(1, q1.saturation.answered),
       };
       samples[v.key].push(sample);
       log(

@@ -37,15 +37,23 @@ const TARGETS = {
 
 function runChild(args, nodeArgs = []) {
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, [...nodeArgs, ...args], { maxBuffer: 64 * 2 ** 20, cwd: path.join(__dirname, '..') }, (err, stdout, stderr) => {
-      if (err) return reject(new Error(`${args[0]} failed: ${stderr || err.message}`));
-      const line = stdout.trim().split('\n').pop();
-      resolve(JSON.parse(line));
-    });
+    execFile(
+      process.execPath,
+      [...nodeArgs, ...args],
+      { maxBuffer: 64 * 2 ** 20, cwd: path.join(__dirname, '..') },
+      (err, stdout, stderr) => {
+        if (err) return reject(new Error(`${args[0]} failed: ${stderr || err.message}`));
+        const line = stdout.trim().split('\n').pop();
+        resolve(JSON.parse(line));
+      },
+    );
   });
 }
 
-const n = (x, digits = 0) => (x === null || x === undefined || Number.isNaN(x) ? '-' : Number(x).toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }));
+const n = (x, digits = 0) =>
+  x === null || x === undefined || Number.isNaN(x)
+    ? '-'
+    : Number(x).toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 const ratio = (x) => (x === null || x === undefined || Number.isNaN(x) ? '-' : `${x.toFixed(2)}x`);
 const pct = (x) => (x === null || x === undefined ? '-' : `${(x * 100).toFixed(2)}%`);
 
@@ -86,10 +94,15 @@ function formatScale(scale) {
         `${n(d.nsPerReadingHot)}${floor(d, 'nsPerReadingHot')} | ${n(d.nsPerReadingHotNear)}${floor(d, 'nsPerReadingHotNear')} |`,
     );
   }
-  if (scale.devices.some((d) => d.mapFloor)) lines.push('', '(Map: the same readings through a bare Map from the same ids to a small object, the floor for any keyed state.)');
+  if (scale.devices.some((d) => d.mapFloor))
+    lines.push(
+      '',
+      '(Map: the same readings through a bare Map from the same ids to a small object, the floor for any keyed state.)',
+    );
   if (scale.groups) {
     lines.push('', '| group (median, emit change) | heap per sensor | ns per reading |', '|---:|---:|---:|');
-    for (const g of scale.groups) lines.push(`| ${n(g.sensors)} sensors | ${n(g.heapBytesPerSensor)} B | ${n(g.nsPerReading)} |`);
+    for (const g of scale.groups)
+      lines.push(`| ${n(g.sensors)} sensors | ${n(g.heapBytesPerSensor)} B | ${n(g.nsPerReading)} |`);
   }
   return lines.join('\n');
 }
@@ -100,16 +113,36 @@ function checkTargets({ mqtt, inprocess, scale, capacity, buffer }) {
   const ours = mqtt && mqtt.rows.find((r) => r.key === 'ours-every');
   const chain = mqtt && mqtt.rows.find((r) => r.key === 'chain');
   if (ours) {
-    rows.push({ target: `server flow QoS 0 >= ${TARGETS.qos0VsEcho}x echo`, measured: ratio(ours.qos0VsEcho), met: ours.qos0VsEcho >= TARGETS.qos0VsEcho });
-    rows.push({ target: `server flow QoS 1 >= ${TARGETS.qos1VsEcho}x echo`, measured: ratio(ours.qos1VsEcho), met: ours.qos1VsEcho >= TARGETS.qos1VsEcho });
+    rows.push({
+      target: `server flow QoS 0 >= ${TARGETS.qos0VsEcho}x echo`,
+      measured: ratio(ours.qos0VsEcho),
+      met: ours.qos0VsEcho >= TARGETS.qos0VsEcho,
+    });
+    rows.push({
+      target: `server flow QoS 1 >= ${TARGETS.qos1VsEcho}x echo`,
+      measured: ratio(ours.qos1VsEcho),
+      met: ours.qos1VsEcho >= TARGETS.qos1VsEcho,
+    });
     if (chain) {
-      rows.push({ target: 'server flow ahead of the built-in chain (QoS 0 / 1)', measured: `${ratio(ours.qos0VsChain)} / ${ratio(ours.qos1VsChain)}`, met: ours.qos0VsChain >= 1 && ours.qos1VsChain >= 1 });
-      rows.push({ target: "p99 at 2000 msg/s no worse than the built-in chain's", measured: `${n(ours.p99, 2)} ms vs ${n(chain.p99, 2)} ms`, met: ours.p99 <= chain.p99 });
+      rows.push({
+        target: 'server flow ahead of the built-in chain (QoS 0 / 1)',
+        measured: `${ratio(ours.qos0VsChain)} / ${ratio(ours.qos1VsChain)}`,
+        met: ours.qos0VsChain >= 1 && ours.qos1VsChain >= 1,
+      });
+      rows.push({
+        target: "p99 at 2000 msg/s no worse than the built-in chain's",
+        measured: `${n(ours.p99, 2)} ms vs ${n(chain.p99, 2)} ms`,
+        met: ours.p99 <= chain.p99,
+      });
     }
     const floor = mqtt.rows.find((r) => r.key === 'floor');
     if (floor) {
       // Not targets: the bound any Node-RED flow meets, and how close to it ours runs.
-      rows.push({ target: "context: Node-RED's floor (mqtt in -> change -> mqtt out) vs echo, QoS 0 / 1", measured: `${ratio(floor.qos0VsEcho)} / ${ratio(floor.qos1VsEcho)}`, met: null });
+      rows.push({
+        target: "context: Node-RED's floor (mqtt in -> change -> mqtt out) vs echo, QoS 0 / 1",
+        measured: `${ratio(floor.qos0VsEcho)} / ${ratio(floor.qos1VsEcho)}`,
+        met: null,
+      });
       rows.push({
         target: "context: server flow vs Node-RED's floor, commands/s QoS 0 / 1, CPU per command, p99",
         measured: `${ratio(ours.qos0VsFloor)} / ${ratio(ours.qos1VsFloor)}, ${ratio(ours.cpu0VsFloor)}, ${n(ours.p99, 2)} ms vs ${n(floor.p99, 2)} ms`,
@@ -120,11 +153,17 @@ function checkTargets({ mqtt, inprocess, scale, capacity, buffer }) {
   if (inprocess) {
     const g = inprocess.groups.find((x) => x.group === 'nightlight decide');
     const c = g && g.cases.find((x) => x.key === 'decide-ours');
-    if (c) rows.push({ target: `decide node in-process >= ${TARGETS.decideVsChainInProcess}x the built-in chain`, measured: ratio(c.vsBuiltIn), met: c.vsBuiltIn >= TARGETS.decideVsChainInProcess });
+    if (c)
+      rows.push({
+        target: `decide node in-process >= ${TARGETS.decideVsChainInProcess}x the built-in chain`,
+        measured: ratio(c.vsBuiltIn),
+        met: c.vsBuiltIn >= TARGETS.decideVsChainInProcess,
+      });
     const floor = g && g.cases.find((x) => x.key === 'decide-floor');
     if (c && floor) {
       rows.push({
-        target: "context: Node-RED's one-node floor (one change node) in-process vs the built-in chain; decide vs that floor",
+        target:
+          "context: Node-RED's one-node floor (one change node) in-process vs the built-in chain; decide vs that floor",
         measured: `${ratio(floor.vsBuiltIn)}; ${ratio(c.perSecond / floor.perSecond)}`,
         met: null,
       });
@@ -142,7 +181,11 @@ function checkTargets({ mqtt, inprocess, scale, capacity, buffer }) {
   }
   if (scale) {
     const worst = Math.max(...scale.devices.map((d) => d.heapBytesPerDevice + d.idBytesPerDevice));
-    rows.push({ target: `<= ${TARGETS.heapBytesPerDevice} B heap per tracked device (with its id)`, measured: `${n(worst)} B`, met: worst <= TARGETS.heapBytesPerDevice });
+    rows.push({
+      target: `<= ${TARGETS.heapBytesPerDevice} B heap per tracked device (with its id)`,
+      measured: `${n(worst)} B`,
+      met: worst <= TARGETS.heapBytesPerDevice,
+    });
     rows.push({
       target: 'cost per reading does not grow with devices tracked (1,000 active)',
       measured: `${ratio(scale.growth.nsPerReadingHot)} from ${n(scale.growth.from)} to ${n(scale.growth.to)} (${ratio(scale.growth.nsPerReadingHotNear)} over 1,000 devices added one after another)`,
@@ -150,7 +193,8 @@ function checkTargets({ mqtt, inprocess, scale, capacity, buffer }) {
     });
     if (scale.mapFloorGrowth) {
       rows.push({
-        target: 'context: the same growth for a bare Map of the same ids (1,000 active / added one after another / all)',
+        target:
+          'context: the same growth for a bare Map of the same ids (1,000 active / added one after another / all)',
         measured: `${ratio(scale.mapFloorGrowth.nsPerReadingHot)} / ${ratio(scale.mapFloorGrowth.nsPerReadingHotNear)} / ${ratio(scale.mapFloorGrowth.nsPerReading)}`,
         met: null,
       });
@@ -158,15 +202,24 @@ function checkTargets({ mqtt, inprocess, scale, capacity, buffer }) {
   }
   if (buffer) {
     const growth = Math.max(...buffer.rows.map((r) => r.growth));
-    rows.push({ target: "light telemetry: cost per reading with 100,000 buffered <= 1.5x that with 100 (every variant)", measured: `${ratio(growth)} at most`, met: growth <= 1.5 });
+    rows.push({
+      target: 'light telemetry: cost per reading with 100,000 buffered <= 1.5x that with 100 (every variant)',
+      measured: `${ratio(growth)} at most`,
+      met: growth <= 1.5,
+    });
     const bytes = Math.max(buffer.memory.bytes, buffer.memory.bytesStored);
-    rows.push({ target: 'light telemetry: <= 200 B memory per buffered reading', measured: `${n(bytes)} B at most`, met: bytes <= 200 });
+    rows.push({
+      target: 'light telemetry: <= 200 B memory per buffered reading',
+      measured: `${n(bytes)} B at most`,
+      met: bytes <= 200,
+    });
   }
   if (capacity) {
     const row = (key) => capacity.rows.find((r) => r.key === key);
     const c = (r) => (r ? `${r.atLeast ? '>= ' : ''}${n(r.capacity)}` : '-');
     rows.push({
-      target: 'context: devices served at one reading every 5 s with p99 <= 50 ms, nothing lost: the example on 2 cores / on 1 core; decide in the lesson\'s QoS 0; the built-in chain; the lesson\'s Python server',
+      target:
+        "context: devices served at one reading every 5 s with p99 <= 50 ms, nothing lost: the example on 2 cores / on 1 core; decide in the lesson's QoS 0; the built-in chain; the lesson's Python server",
       measured: `${c(row('example'))} / ${c(row('example-1core'))}; ${c(row('decide-qos0'))}; ${c(row('chain'))}; ${c(row('lesson-python'))}`,
       met: null,
     });
@@ -175,7 +228,11 @@ function checkTargets({ mqtt, inprocess, scale, capacity, buffer }) {
 }
 
 function formatTargets(rows) {
-  return ['| target | measured | met |', '|---|---|---|', ...rows.map((r) => `| ${r.target} | ${r.measured} | ${r.met === null ? '(context)' : r.met ? 'yes' : '**no**'} |`)].join('\n');
+  return [
+    '| target | measured | met |',
+    '|---|---|---|',
+    ...rows.map((r) => `| ${r.target} | ${r.measured} | ${r.met === null ? '(context)' : r.met ? 'yes' : '**no**'} |`),
+  ].join('\n');
 }
 
 async function main() {
@@ -188,7 +245,9 @@ async function main() {
   const started = new Date();
   const report = { date: started.toISOString(), versions: versions(), machine: machine(), quick, rounds };
   const log = (line) => console.log(line);
-  log(`nightlight benchmark ${started.toISOString()} (${quick ? 'quick' : 'full'}, ${rounds} round${rounds > 1 ? 's' : ''})`);
+  log(
+    `nightlight benchmark ${started.toISOString()} (${quick ? 'quick' : 'full'}, ${rounds} round${rounds > 1 ? 's' : ''})`,
+  );
   log(`versions ${JSON.stringify(report.versions)}; machine ${JSON.stringify(report.machine)}`);
 
   if (only.includes('mqtt')) {
@@ -208,7 +267,9 @@ async function main() {
         cpuProfDir: profDir,
         variants: args.variants ? String(args.variants).split(',') : undefined,
       };
-      log(`\nbroker benchmark: window ${settings.window}, ${seconds} s per phase, server TCP_NODELAY ${settings.serverNoDelay ? 'on' : 'off (stock)'}`);
+      log(
+        `\nbroker benchmark: window ${settings.window}, ${seconds} s per phase, server TCP_NODELAY ${settings.serverNoDelay ? 'on' : 'off (stock)'}`,
+      );
       report.mqtt = await runMqttBench(settings, log);
       if (profDir) {
         report.profiles = {};
@@ -257,12 +318,15 @@ async function main() {
   }
 
   report.targets = checkTargets(report);
-  const sections = [`Run ${report.date}, ${quick ? 'quick' : 'full'} (${rounds} round${rounds > 1 ? 's' : ''}), load average at start ${report.machine.loadavg.join(' ')}.`];
+  const sections = [
+    `Run ${report.date}, ${quick ? 'quick' : 'full'} (${rounds} round${rounds > 1 ? 's' : ''}), load average at start ${report.machine.loadavg.join(' ')}.`,
+  ];
   if (report.mqtt) sections.push('### Through Mosquitto (medians)\n\n' + formatMqtt(report.mqtt));
   if (report.inprocess) sections.push('### In process (medians)\n\n' + formatInProcess(report.inprocess));
   if (report.scale) sections.push('### Scale (decide engine)\n\n' + formatScale(report.scale));
   if (report.buffer) sections.push("### Light telemetry's buffer\n\n" + formatBuffer(report.buffer));
-  if (report.capacity) sections.push('### Capacity (devices, one reading every 5 s each)\n\n' + formatCapacity(report.capacity));
+  if (report.capacity)
+    sections.push('### Capacity (devices, one reading every 5 s each)\n\n' + formatCapacity(report.capacity));
   if (report.targets.length) sections.push('### Targets\n\n' + formatTargets(report.targets));
   const markdown = sections.join('\n\n') + '\n';
   log('\n' + markdown);

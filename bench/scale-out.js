@@ -49,7 +49,16 @@ function benchFlow(name, broker) {
   const flow = S.instanceFlow(name, broker, { probes: false });
   const z = flow.find((n) => n.type === 'tab').id;
   return flow.concat([
-    { id: 'bench_complete', type: 'complete', z, scope: [S.DECIDE], uncaught: false, x: 400, y: 320, wires: [['bench_count']] },
+    {
+      id: 'bench_complete',
+      type: 'complete',
+      z,
+      scope: [S.DECIDE],
+      uncaught: false,
+      x: 400,
+      y: 320,
+      wires: [['bench_count']],
+    },
     {
       id: 'bench_count',
       type: 'function',
@@ -60,8 +69,26 @@ function benchFlow(name, broker) {
       y: 320,
       wires: [],
     },
-    { id: 'bench_http', type: 'http in', z, url: '/bench/decided', method: 'get', x: 400, y: 380, wires: [['bench_read']] },
-    { id: 'bench_read', type: 'function', z, func: "msg.payload = { decided: flow.get('decided') || 0 };\nreturn msg;", outputs: 1, x: 560, y: 380, wires: [['bench_res']] },
+    {
+      id: 'bench_http',
+      type: 'http in',
+      z,
+      url: '/bench/decided',
+      method: 'get',
+      x: 400,
+      y: 380,
+      wires: [['bench_read']],
+    },
+    {
+      id: 'bench_read',
+      type: 'function',
+      z,
+      func: "msg.payload = { decided: flow.get('decided') || 0 };\nreturn msg;",
+      outputs: 1,
+      x: 560,
+      y: 380,
+      wires: [['bench_res']],
+    },
     { id: 'bench_res', type: 'http response', z, statusCode: '', headers: {}, x: 720, y: 380, wires: [] },
   ]);
 }
@@ -103,14 +130,21 @@ async function scenario(broker, observer, load, count, args, random) {
   const lights = new Map(ids.map((id) => [id, S.lightSeries(args.readings, random)]));
   const names = Array.from({ length: count }, (_, i) => `${prefix}-${String.fromCharCode(65 + i)}`);
   const instances = await Promise.all(
-    names.map((name) => startNodeRed({ userDir: S.userDirWithPackage(), flows: benchFlow(name, broker), settings: { logging: { console: { level: 'warn', metrics: false, audit: false } } } })),
+    names.map((name) =>
+      startNodeRed({
+        userDir: S.userDirWithPackage(),
+        flows: benchFlow(name, broker),
+        settings: { logging: { console: { level: 'warn', metrics: false, audit: false } } },
+      }),
+    ),
   );
   try {
     await until(() => names.every((n) => observer.births(n) > 0), 'the instances to connect', 60000);
     const decided = async () => (await Promise.all(instances.map(decidedOn))).reduce((a, b) => a + b, 0);
     const readings = [];
     for (let r = 0; r < args.readings; r += 1) {
-      for (const id of S.shuffled(ids, random)) readings.push({ id, light: lights.get(id)[r], seq: r + 1, ts: Date.now() });
+      for (const id of S.shuffled(ids, random))
+        readings.push({ id, light: lights.get(id)[r], seq: r + 1, ts: Date.now() });
     }
     const commandsBefore = observer.commandCount;
     const start = process.hrtime.bigint();
@@ -120,7 +154,16 @@ async function scenario(broker, observer, load, count, args, random) {
     // Repairs may follow the last decision by a round trip or two: wait for a longer quiet.
     await quiet(observer, 2000);
 
-    const race = { commands: observer.commandCount - commandsBefore, oneServer: 0, devicesDiffering: 0, resent: 0, ledBack: 0, notConverged: 0, wrongState: 0, wrongAfterSettle: 0 };
+    const race = {
+      commands: observer.commandCount - commandsBefore,
+      oneServer: 0,
+      devicesDiffering: 0,
+      resent: 0,
+      ledBack: 0,
+      notConverged: 0,
+      wrongState: 0,
+      wrongAfterSettle: 0,
+    };
     const { isCommandAfter } = require(path.join(root, 'dist', 'nodes', 'lib', 'order'));
     const { LedState } = require(path.join(root, 'dist', 'nodes', 'lib', 'led'));
     const retained = await S.retainedCommands(broker);
@@ -129,7 +172,9 @@ async function scenario(broker, observer, load, count, args, random) {
       const seen = observer.commands.get(id) ?? [];
       race.oneServer += want.length;
       if (JSON.stringify(seen.map((c) => c.led_on)) !== JSON.stringify(want)) race.devicesDiffering += 1;
-      race.resent += seen.filter((c, i) => seen.slice(0, i).some((p) => p.seq === c.seq && p.ts === c.ts && p.led_on === c.led_on)).length;
+      race.resent += seen.filter((c, i) =>
+        seen.slice(0, i).some((p) => p.seq === c.seq && p.ts === c.ts && p.led_on === c.led_on),
+      ).length;
       // What an LED command node applies, in broker order: does it ever go back to an older reading's command?
       const led = new LedState();
       let applied;
@@ -153,7 +198,9 @@ async function scenario(broker, observer, load, count, args, random) {
     for (const [id, light] of last) if (after.get(id)?.led_on !== light < 300) race.wrongAfterSettle += 1;
     return { instances: count, readings: readings.length, seconds, perSecond: readings.length / seconds, race };
   } finally {
-    await Promise.all(instances.map((i) => i.stop().then(() => fs.rmSync(i.userDir, { recursive: true, force: true }))));
+    await Promise.all(
+      instances.map((i) => i.stop().then(() => fs.rmSync(i.userDir, { recursive: true, force: true }))),
+    );
   }
 }
 
@@ -163,7 +210,8 @@ async function main() {
     console.log('scale-out benchmark skipped: no mosquitto binary (aedes has no MQTT 5 shared subscriptions)');
     return;
   }
-  if (!fs.existsSync(path.join(root, 'dist', 'nodes', 'nightlight-decide.js'))) throw new Error('run `npm run build` first');
+  if (!fs.existsSync(path.join(root, 'dist', 'nodes', 'nightlight-decide.js')))
+    throw new Error('run `npm run build` first');
   const broker = await startMosquitto();
   const observer = await S.startObserver(broker);
   const load = await S.startLoad(broker);
@@ -177,11 +225,21 @@ async function main() {
     await broker.close();
   }
   if (args.json) {
-    console.log(JSON.stringify({ benchmark: 'scale-out', devices: args.devices, readingsPerDevice: args.readings, results }, null, 2));
+    console.log(
+      JSON.stringify(
+        { benchmark: 'scale-out', devices: args.devices, readingsPerDevice: args.readings, results },
+        null,
+        2,
+      ),
+    );
     return;
   }
-  console.log(`scale-out: ${args.devices} devices x ${args.readings} readings, QoS 1, one Mosquitto (MQTT 5), emit on change, hysteresis band 50`);
-  console.log('instances  readings/s  seconds  commands (one server)  repairs  devices differing  LED went back  not converged  wrong vs one server  wrong after one more reading');
+  console.log(
+    `scale-out: ${args.devices} devices x ${args.readings} readings, QoS 1, one Mosquitto (MQTT 5), emit on change, hysteresis band 50`,
+  );
+  console.log(
+    'instances  readings/s  seconds  commands (one server)  repairs  devices differing  LED went back  not converged  wrong vs one server  wrong after one more reading',
+  );
   for (const r of results) {
     const c = r.race;
     console.log(

@@ -123,7 +123,11 @@ function measureDevices(DecisionEngine, n, { readings, repeats }) {
   const bare = new Map();
   for (let i = 0; i < n; i++) bare.set(ids[i], { light: 100, seen: now });
   const bareTime = (o) => median(Array.from({ length: repeats }, (_, r) => timeBareMap(bare, ids, o, now + r)));
-  const mapFloor = { nsPerReading: bareTime(order), nsPerReadingHot: bareTime(hot), nsPerReadingHotNear: bareTime(near) };
+  const mapFloor = {
+    nsPerReading: bareTime(order),
+    nsPerReadingHot: bareTime(hot),
+    nsPerReadingHotNear: bareTime(near),
+  };
   return {
     mapFloor,
     devices: n,
@@ -143,7 +147,15 @@ function measureGroup(GroupEngine, sensors, { readings, repeats }) {
   const seq = new Uint32Array(sensors);
   const order = randomOrder(readings, sensors);
   const now = Date.parse('2026-11-22T12:00:00Z');
-  const options = { name: 'stadium', members: '', aggregation: 'median', threshold: 300, maxDevices: Math.max(sensors, 1), freshnessMs: 60_000, minFresh: 1 };
+  const options = {
+    name: 'stadium',
+    members: '',
+    aggregation: 'median',
+    threshold: 300,
+    maxDevices: Math.max(sensors, 1),
+    freshnessMs: 60_000,
+    minFresh: 1,
+  };
   // Memory: enough groups of this size to hold about 100k sensors, so the heap difference is not noise.
   const copies = Math.max(1, Math.round(100_000 / sensors));
   const before = heap();
@@ -168,13 +180,24 @@ function measureGroup(GroupEngine, sensors, { readings, repeats }) {
     }
     runs.push(Number(process.hrtime.bigint() - start) / order.length);
   }
-  return { sensors, aggregation: options.aggregation, emit: 'change', heapBytesPerSensor: (after - before) / (sensors * copies), nsPerReading: median(runs) };
+  return {
+    sensors,
+    aggregation: options.aggregation,
+    emit: 'change',
+    heapBytesPerSensor: (after - before) / (sensors * copies),
+    nsPerReading: median(runs),
+  };
 }
 
-function runScaleBench({ sizes = [10_000, 100_000, 1_000_000], groupSizes = [10, 100, 1000], readings = 200_000, repeats = 3 } = {}, log = () => {}) {
+function runScaleBench(
+  { sizes = [10_000, 100_000, 1_000_000], groupSizes = [10, 100, 1000], readings = 200_000, repeats = 3 } = {},
+  log = () => {},
+) {
   // The engine nightlight decide runs per device: with learning from the broker (scale-out.js) when the build has it.
   const sharedFile = path.join(LIB, 'scale-out.js');
-  const DecisionEngine = fs.existsSync(sharedFile) ? require(sharedFile).SharedDecisionEngine : require(path.join(LIB, 'decide.js')).DecisionEngine;
+  const DecisionEngine = fs.existsSync(sharedFile)
+    ? require(sharedFile).SharedDecisionEngine
+    : require(path.join(LIB, 'decide.js')).DecisionEngine;
   const devices = [];
   for (const n of sizes) {
     const row = measureDevices(DecisionEngine, n, { readings, repeats });
@@ -190,9 +213,14 @@ function runScaleBench({ sizes = [10_000, 100_000, 1_000_000], groupSizes = [10,
     const { GroupEngine } = require(groupFile);
     groups = [];
     for (const g of groupSizes) {
-      const row = measureGroup(GroupEngine, g, { readings: Math.max(1000, Math.floor(readings / Math.max(1, g / 10))), repeats });
+      const row = measureGroup(GroupEngine, g, {
+        readings: Math.max(1000, Math.floor(readings / Math.max(1, g / 10))),
+        repeats,
+      });
       groups.push(row);
-      log(`  group of ${String(g).padStart(5)} sensors: ${row.heapBytesPerSensor.toFixed(0)} B/sensor, ${row.nsPerReading.toFixed(0)} ns/reading`);
+      log(
+        `  group of ${String(g).padStart(5)} sensors: ${row.heapBytesPerSensor.toFixed(0)} B/sensor, ${row.nsPerReading.toFixed(0)} ns/reading`,
+      );
     }
   } else {
     log('  groups: no group engine in this build (dist/nodes/lib/group.js)');
@@ -208,7 +236,13 @@ function runScaleBench({ sizes = [10_000, 100_000, 1_000_000], groupSizes = [10,
       nsPerReadingHot: last.mapFloor.nsPerReadingHot / first.mapFloor.nsPerReadingHot,
       nsPerReadingHotNear: last.mapFloor.nsPerReadingHotNear / first.mapFloor.nsPerReadingHotNear,
     },
-    growth: { nsPerReading: last.nsPerReading / first.nsPerReading, nsPerReadingHot: last.nsPerReadingHot / first.nsPerReadingHot, nsPerReadingHotNear: last.nsPerReadingHotNear / first.nsPerReadingHotNear, from: first.devices, to: last.devices },
+    growth: {
+      nsPerReading: last.nsPerReading / first.nsPerReading,
+      nsPerReadingHot: last.nsPerReadingHot / first.nsPerReadingHot,
+      nsPerReadingHotNear: last.nsPerReadingHotNear / first.nsPerReadingHotNear,
+      from: first.devices,
+      to: last.devices,
+    },
   };
 }
 

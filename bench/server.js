@@ -70,10 +70,30 @@ function flowFor(name, port) {
   };
   const node = (n) => ({ z: 'tab', x: 100, y: 100, ...n });
   const mqttIn = (wires) =>
-    node({ id: 'in', type: 'mqtt in', topic: '+/telemetry', qos: String(qos), datatype: 'json', broker: 'broker', nl: false, rap: true, rh: 0, inputs: 0, wires: [wires] });
+    node({
+      id: 'in',
+      type: 'mqtt in',
+      topic: '+/telemetry',
+      qos: String(qos),
+      datatype: 'json',
+      broker: 'broker',
+      nl: false,
+      rap: true,
+      rh: 0,
+      inputs: 0,
+      wires: [wires],
+    });
   // Ours sets qos/retain on each command (defaults: 1 and retained); the out node keeps them.
   const mqttOut = (fromMsg) =>
-    node({ id: 'out', type: 'mqtt out', topic: '', qos: fromMsg ? '' : String(qos), retain: fromMsg ? '' : 'false', broker: 'broker', wires: [] });
+    node({
+      id: 'out',
+      type: 'mqtt out',
+      topic: '',
+      qos: fromMsg ? '' : String(qos),
+      retain: fromMsg ? '' : 'false',
+      broker: 'broker',
+      wires: [],
+    });
   if (name === 'chain') return [tab, broker, mqttIn(['topic']), ...builtInChain(node, 'topic', 'out'), mqttOut(false)];
   if (name === 'floor') return [tab, broker, mqttIn(['topic']), retopic(node, 'topic', 'out'), mqttOut(false)];
   if (name === 'function') return [tab, broker, mqttIn(['fn']), functionServer(node, 'fn', 'out'), mqttOut(false)];

@@ -21,7 +21,10 @@ for (const file of fs.readdirSync(src)) {
 }
 fs.cpSync(path.join(root, 'icons'), path.join(out, 'icons'), { recursive: true });
 
-const nodeNames = fs.readdirSync(src).filter((f) => f.endsWith('.html')).map((f) => f.slice(0, -5));
+const nodeNames = fs
+  .readdirSync(src)
+  .filter((f) => f.endsWith('.html'))
+  .map((f) => f.slice(0, -5));
 const localesDir = path.join(src, 'locales');
 for (const lang of fs.readdirSync(localesDir)) {
   const from = path.join(localesDir, lang);

@@ -56,7 +56,9 @@ function addDashboard({ flows }) {
   const led = nodeOfType(flows, 'led-command');
   const decide = flows.find((n) => n.type === 'nightlight-decide') || {};
   const z = telemetry.z;
-  const sensors = flows.filter((n) => n.z === z && Array.isArray(n.wires) && n.wires.some((port) => port.includes(telemetry.id)));
+  const sensors = flows.filter(
+    (n) => n.z === z && Array.isArray(n.wires) && n.wires.some((port) => port.includes(telemetry.id)),
+  );
   // The slider feeds the preset holder when the example has one (so it wins over the cycle
   // for a while, like the lesson's virtual sensor slider), else light telemetry itself.
   const preset = flows.find((n) => n.z === z && n.type === 'function' && /preset/i.test(n.name || '')) || telemetry;
@@ -79,10 +81,69 @@ function addDashboard({ flows }) {
   const ledSeries = `LED (on = ${LED_SCALE})`;
 
   const nodes = [
-    { id: ids.base, type: 'ui-base', name: 'Nightlight', path: '/dashboard', includeClientData: true, acceptsClientConfig: ['ui-notification', 'ui-control'], showPathInSidebar: false, headerContent: 'page', navigationStyle: 'default', titleBarStyle: 'default', showReconnectNotification: true, notificationDisplayTime: 1, showDisconnectNotification: true, allowInstall: false },
-    { id: ids.theme, type: 'ui-theme', name: 'Nightlight theme', colors: { surface: '#1f2430', primary: '#e5c07b', bgPage: '#f4f4f6', groupBg: '#ffffff', groupOutline: '#d9d9e0' }, sizes: { density: 'default', pagePadding: '12px', groupGap: '12px', groupBorderRadius: '4px', widgetGap: '12px' } },
-    { id: ids.page, type: 'ui-page', name: 'Nightlight', ui: ids.base, path: '/nightlight', icon: 'lightbulb', layout: 'grid', theme: ids.theme, breakpoints: [{ name: 'Default', px: 0, cols: 3 }, { name: 'Tablet', px: 576, cols: 6 }, { name: 'Small Desktop', px: 768, cols: 9 }, { name: 'Desktop', px: 1024, cols: 12 }], order: 1, className: '', visible: 'true', disabled: 'false' },
-    { id: ids.group, type: 'ui-group', name: 'Nightlight demo', page: ids.page, width: '6', height: '1', order: 1, showTitle: true, className: '', visible: 'true', disabled: 'false', groupType: 'default' },
+    {
+      id: ids.base,
+      type: 'ui-base',
+      name: 'Nightlight',
+      path: '/dashboard',
+      includeClientData: true,
+      acceptsClientConfig: ['ui-notification', 'ui-control'],
+      showPathInSidebar: false,
+      headerContent: 'page',
+      navigationStyle: 'default',
+      titleBarStyle: 'default',
+      showReconnectNotification: true,
+      notificationDisplayTime: 1,
+      showDisconnectNotification: true,
+      allowInstall: false,
+    },
+    {
+      id: ids.theme,
+      type: 'ui-theme',
+      name: 'Nightlight theme',
+      colors: {
+        surface: '#1f2430',
+        primary: '#e5c07b',
+        bgPage: '#f4f4f6',
+        groupBg: '#ffffff',
+        groupOutline: '#d9d9e0',
+      },
+      sizes: { density: 'default', pagePadding: '12px', groupGap: '12px', groupBorderRadius: '4px', widgetGap: '12px' },
+    },
+    {
+      id: ids.page,
+      type: 'ui-page',
+      name: 'Nightlight',
+      ui: ids.base,
+      path: '/nightlight',
+      icon: 'lightbulb',
+      layout: 'grid',
+      theme: ids.theme,
+      breakpoints: [
+        { name: 'Default', px: 0, cols: 3 },
+        { name: 'Tablet', px: 576, cols: 6 },
+        { name: 'Small Desktop', px: 768, cols: 9 },
+        { name: 'Desktop', px: 1024, cols: 12 },
+      ],
+      order: 1,
+      className: '',
+      visible: 'true',
+      disabled: 'false',
+    },
+    {
+      id: ids.group,
+      type: 'ui-group',
+      name: 'Nightlight demo',
+      page: ids.page,
+      width: '6',
+      height: '1',
+      order: 1,
+      showTitle: true,
+      className: '',
+      visible: 'true',
+      disabled: 'false',
+      groupType: 'default',
+    },
     {
       id: ids.comment,
       type: 'comment',
@@ -92,9 +153,53 @@ function addDashboard({ flows }) {
       name: 'Dashboard (npm start only): /dashboard',
       info: `Added by the \`npm start\` demo, not part of the example. ${sentence} The chart draws the light level and the LED state at every reading.`,
     },
-    { id: ids.help, type: 'ui-markdown', z, x: 640, y: top + 40, group: ids.group, name: 'how the slider works', order: 1, width: 0, height: 0, content: sentence, className: '', wires: [[]] },
+    {
+      id: ids.help,
+      type: 'ui-markdown',
+      z,
+      x: 640,
+      y: top + 40,
+      group: ids.group,
+      name: 'how the slider works',
+      order: 1,
+      width: 0,
+      height: 0,
+      content: sentence,
+      className: '',
+      wires: [[]],
+    },
     // Every reading also reaches the slider (passthru off: it shows the value without sending it on).
-    { id: ids.slider, type: 'ui-slider', z, x: 140, y: top + 60, group: ids.group, name: 'light slider', label: 'Light level (simulated sensor)', tooltip: '', order: 2, width: 0, height: 0, passthru: false, outs: 'end', topic: 'slider', topicType: 'str', thumbLabel: 'true', showTicks: 'false', min: 0, max: 1000, step: 10, className: '', iconPrepend: '', iconAppend: '', color: '', colorTrack: '', colorThumb: '', showTextField: false, wires: [[preset.id]] },
+    {
+      id: ids.slider,
+      type: 'ui-slider',
+      z,
+      x: 140,
+      y: top + 60,
+      group: ids.group,
+      name: 'light slider',
+      label: 'Light level (simulated sensor)',
+      tooltip: '',
+      order: 2,
+      width: 0,
+      height: 0,
+      passthru: false,
+      outs: 'end',
+      topic: 'slider',
+      topicType: 'str',
+      thumbLabel: 'true',
+      showTicks: 'false',
+      min: 0,
+      max: 1000,
+      step: 10,
+      className: '',
+      iconPrepend: '',
+      iconAppend: '',
+      color: '',
+      colorTrack: '',
+      colorThumb: '',
+      showTextField: false,
+      wires: [[preset.id]],
+    },
     {
       id: ids.light,
       type: 'function',
@@ -127,7 +232,30 @@ function addDashboard({ flows }) {
       libs: [],
       wires: [[ids.ledText], [ids.chart]],
     },
-    { id: ids.ledText, type: 'ui-text', z, x: 640, y: top + 180, group: ids.group, order: 3, width: 0, height: 0, name: 'LED state', label: 'LED', format: '{{msg.payload}}', layout: 'row-spread', style: false, font: '', fontSize: 16, color: '#717171', wrapText: false, className: '', value: 'payload', valueType: 'msg', wires: [] },
+    {
+      id: ids.ledText,
+      type: 'ui-text',
+      z,
+      x: 640,
+      y: top + 180,
+      group: ids.group,
+      order: 3,
+      width: 0,
+      height: 0,
+      name: 'LED state',
+      label: 'LED',
+      format: '{{msg.payload}}',
+      layout: 'row-spread',
+      style: false,
+      font: '',
+      fontSize: 16,
+      color: '#717171',
+      wrapText: false,
+      className: '',
+      value: 'payload',
+      valueType: 'msg',
+      wires: [],
+    },
     {
       id: ids.chart,
       type: 'ui-chart',
@@ -198,7 +326,8 @@ function linkDashboard({ modules, root }) {
   } catch {
     current = undefined;
   }
-  if (current && !current.isSymbolicLink()) throw new Error(`${to} is not a link to the project's ${DASHBOARD}; remove it or start with --fresh`);
+  if (current && !current.isSymbolicLink())
+    throw new Error(`${to} is not a link to the project's ${DASHBOARD}; remove it or start with --fresh`);
   if (current && fs.readlinkSync(to) === from) return to;
   if (current) fs.unlinkSync(to);
   fs.mkdirSync(path.dirname(to), { recursive: true });

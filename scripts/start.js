@@ -82,8 +82,10 @@ async function editorPort() {
   const raw = process.env.PORT;
   if (raw) {
     const port = Number(raw);
-    if (!/^\d+$/.test(raw) || port < 1 || port > 65535) throw new UsageError(`PORT must be a port number (1-65535), not ${JSON.stringify(raw)}`);
-    if (!(await portIsFree(port))) throw new UsageError(`PORT ${port} is already in use on ${HOST}; choose another one, e.g. PORT=1881 npm start`);
+    if (!/^\d+$/.test(raw) || port < 1 || port > 65535)
+      throw new UsageError(`PORT must be a port number (1-65535), not ${JSON.stringify(raw)}`);
+    if (!(await portIsFree(port)))
+      throw new UsageError(`PORT ${port} is already in use on ${HOST}; choose another one, e.g. PORT=1881 npm start`);
     return { port, note: '(from PORT)' };
   }
   if (await portIsFree(1880)) return { port: 1880, note: '(set PORT to choose another)' };
@@ -100,10 +102,18 @@ async function startBroker() {
     try {
       url = new URL(process.env.MQTT_URL);
     } catch {
-      throw new UsageError(`MQTT_URL must be a URL like mqtt://192.168.1.10:1883, not ${JSON.stringify(process.env.MQTT_URL)}`);
+      throw new UsageError(
+        `MQTT_URL must be a URL like mqtt://192.168.1.10:1883, not ${JSON.stringify(process.env.MQTT_URL)}`,
+      );
     }
-    if (url.protocol !== 'mqtt:' && url.protocol !== 'tcp:') throw new UsageError(`MQTT_URL must start with mqtt:// (the demo's flow uses a plain TCP connection), not ${url.protocol}//`);
-    if (url.username || url.password) throw new UsageError('MQTT_URL must not carry a user name or password; set them in the editor on the "local broker" node (Security tab)');
+    if (url.protocol !== 'mqtt:' && url.protocol !== 'tcp:')
+      throw new UsageError(
+        `MQTT_URL must start with mqtt:// (the demo's flow uses a plain TCP connection), not ${url.protocol}//`,
+      );
+    if (url.username || url.password)
+      throw new UsageError(
+        'MQTT_URL must not carry a user name or password; set them in the editor on the "local broker" node (Security tab)',
+      );
     const port = Number(url.port || 1883);
     return { host: url.hostname, port, line: `mqtt://${url.hostname}:${port} (from MQTT_URL)`, close: async () => {} };
   }
@@ -158,10 +168,13 @@ function claimDir(dir, fresh) {
   const entries = fs.existsSync(dir) ? fs.readdirSync(dir) : [];
   const marker = readJson(path.join(dir, MARKER));
   if (entries.length > 0 && !marker) {
-    throw new UsageError(`${dir} exists and was not made by npm start (it has no ${MARKER}); move it away, or set NIGHTLIGHT_DEMO_DIR to another directory`);
+    throw new UsageError(
+      `${dir} exists and was not made by npm start (it has no ${MARKER}); move it away, or set NIGHTLIGHT_DEMO_DIR to another directory`,
+    );
   }
   const lock = Number(fs.existsSync(path.join(dir, LOCK)) && fs.readFileSync(path.join(dir, LOCK), 'utf8'));
-  if (lock && lock !== process.pid && alive(lock)) throw new UsageError(`another npm start (process ${lock}) is using ${shown(dir)}; stop it first`);
+  if (lock && lock !== process.pid && alive(lock))
+    throw new UsageError(`another npm start (process ${lock}) is using ${shown(dir)}; stop it first`);
   if (fresh && entries.length > 0) {
     fs.rmSync(dir, { recursive: true, force: true });
     return undefined;
@@ -179,7 +192,8 @@ function linkProject(modules) {
   if (fs.existsSync(modules)) {
     for (const entry of fs.readdirSync(modules)) {
       const p = path.join(modules, entry);
-      if (entry.startsWith('@') && fs.lstatSync(p).isDirectory()) for (const sub of fs.readdirSync(p)) candidates.push(path.join(p, sub));
+      if (entry.startsWith('@') && fs.lstatSync(p).isDirectory())
+        for (const sub of fs.readdirSync(p)) candidates.push(path.join(p, sub));
       else candidates.push(p);
     }
   }
@@ -190,7 +204,8 @@ function linkProject(modules) {
     if (p === target ? points !== root : points === root) fs.unlinkSync(p);
   }
   if (isLink(target)) return target;
-  if (fs.existsSync(target)) throw new UsageError(`${target} is not a link to this project; remove it or start with --fresh`);
+  if (fs.existsSync(target))
+    throw new UsageError(`${target} is not a link to this project; remove it or start with --fresh`);
   return linkPackage(path.dirname(modules));
 }
 
@@ -265,7 +280,11 @@ function prepareUserDir(dir, broker, fresh) {
   const notes = [];
   // The marker first: a run that stops half-way still leaves a directory npm start recognises.
   const credentialSecret = (marker && marker.credentialSecret) || require('crypto').randomBytes(32).toString('hex');
-  const record = (broker) => fs.writeFileSync(path.join(dir, MARKER), JSON.stringify({ layout: LAYOUT, credentialSecret, broker }, null, 2) + '\n');
+  const record = (broker) =>
+    fs.writeFileSync(
+      path.join(dir, MARKER),
+      JSON.stringify({ layout: LAYOUT, credentialSecret, broker }, null, 2) + '\n',
+    );
   record(marker && marker.broker);
   fs.writeFileSync(path.join(dir, LOCK), String(process.pid));
   const modules = path.join(dir, 'node_modules');
@@ -278,18 +297,26 @@ function prepareUserDir(dir, broker, fresh) {
   const credentialsFile = path.join(dir, 'flows_cred.json');
   if (!fs.existsSync(credentialsFile)) fs.writeFileSync(credentialsFile, emptyCredentials(credentialSecret));
   const kept = fs.existsSync(flowFile) ? readJson(flowFile) : undefined;
-  if (fs.existsSync(flowFile) && !Array.isArray(kept)) throw new UsageError(`${flowFile} is not a flow file Node-RED can read; fix it, or start over with npm start -- --fresh`);
+  if (fs.existsSync(flowFile) && !Array.isArray(kept))
+    throw new UsageError(
+      `${flowFile} is not a flow file Node-RED can read; fix it, or start over with npm start -- --fresh`,
+    );
   if (kept) {
     const changed = pointBrokers(kept, broker, marker && marker.broker);
     if (changed) fs.writeFileSync(flowFile, JSON.stringify(kept, null, 4));
     notes.push(`your flows from the last run (npm start -- --fresh starts over with the example)`);
-    if (marker && marker.layout < LAYOUT) notes.push('this directory is from an older npm start: its flows are kept, the dashboard may differ from the current one (--fresh gets it)');
+    if (marker && marker.layout < LAYOUT)
+      notes.push(
+        'this directory is from an older npm start: its flows are kept, the dashboard may differ from the current one (--fresh gets it)',
+      );
   } else {
     const flows = JSON.parse(fs.readFileSync(EXAMPLE, 'utf8'));
     pointBrokers(flows, broker);
     dashboard.addDashboard({ flows });
     fs.writeFileSync(flowFile, JSON.stringify(flows, null, 4));
-    notes.push(`example 1 and the dashboard, written ${fresh ? 'afresh' : 'on this first run'}; kept between runs (npm start -- --fresh starts over)`);
+    notes.push(
+      `example 1 and the dashboard, written ${fresh ? 'afresh' : 'on this first run'}; kept between runs (npm start -- --fresh starts over)`,
+    );
   }
   record({ host: broker.host, port: broker.port });
   return notes;
@@ -331,7 +358,8 @@ function waitForHttp(port, child, timeoutMs = 60000) {
         })
         .on('error', retry);
     };
-    const retry = () => (Date.now() > deadline ? reject(new Error('Node-RED did not start in time')) : setTimeout(attempt, 250));
+    const retry = () =>
+      Date.now() > deadline ? reject(new Error('Node-RED did not start in time')) : setTimeout(attempt, 250);
     attempt();
   });
 }
@@ -352,10 +380,22 @@ async function main() {
     await broker.close();
     throw err;
   }
-  const red = spawn(process.execPath, [require.resolve('node-red/red.js'), '--userDir', dir, '--port', String(ui.port), '--settings', path.join(dir, 'settings.js')], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: process.env,
-  });
+  const red = spawn(
+    process.execPath,
+    [
+      require.resolve('node-red/red.js'),
+      '--userDir',
+      dir,
+      '--port',
+      String(ui.port),
+      '--settings',
+      path.join(dir, 'settings.js'),
+    ],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: process.env,
+    },
+  );
   const log = fs.createWriteStream(path.join(dir, LOG));
   relayLog(red.stdout, log, process.stdout);
   relayLog(red.stderr, log, process.stderr, true);
@@ -404,7 +444,9 @@ async function main() {
   console.log(`Dashboard:       http://${HOST}:${ui.port}/dashboard`);
   console.log(`Flows:           ${notes[0]}`);
   for (const note of notes.slice(1)) console.log(`                 ${note}`);
-  console.log(`Node-RED dir:    ${shown(dir)}${path.sep} (its full log: ${shown(path.join(dir, LOG))}; warnings and errors are shown here)`);
+  console.log(
+    `Node-RED dir:    ${shown(dir)}${path.sep} (its full log: ${shown(path.join(dir, LOG))}; warnings and errors are shown here)`,
+  );
   console.log('Watch the LED status flip as the simulated light crosses the threshold. Press Ctrl-C to stop.');
 }
 

@@ -10,10 +10,15 @@ const script = path.join(__dirname, '..', 'bench', 'inprocess.js');
 
 function runBench(args) {
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, [script, ...args], { timeout: 18000, maxBuffer: 16 * 2 ** 20 }, (err, stdout, stderr) => {
-      if (err) return reject(new Error(`${err.message}\n${stderr}`));
-      resolve(stdout);
-    });
+    execFile(
+      process.execPath,
+      [script, ...args],
+      { timeout: 18000, maxBuffer: 16 * 2 ** 20 },
+      (err, stdout, stderr) => {
+        if (err) return reject(new Error(`${err.message}\n${stderr}`));
+        resolve(stdout);
+      },
+    );
   });
 }
 
@@ -26,11 +31,19 @@ describe('benchmark smoke test (bench/inprocess.js --quick)', function () {
     assert.match(versions['node-red'], /^\d+\.\d+\.\d+/);
     assert.deepStrictEqual(
       inprocess.groups.map((g) => g.group),
-      ['nightlight decide', 'nightlight decide, devices tracked (ratio: to 10 tracked)', 'light telemetry', 'LED command'],
+      [
+        'nightlight decide',
+        'nightlight decide, devices tracked (ratio: to 10 tracked)',
+        'light telemetry',
+        'LED command',
+      ],
     );
     for (const g of inprocess.groups) {
       assert.strictEqual(g.cases.filter((c) => c.baseline).length, 1, `${g.group}: one built-in baseline`);
-      assert.ok(g.cases.some((c) => c.ours), `${g.group}: one of ours`);
+      assert.ok(
+        g.cases.some((c) => c.ours),
+        `${g.group}: one of ours`,
+      );
       for (const c of g.cases) {
         assert.ok(Number.isFinite(c.perSecond) && c.perSecond > 0, `${c.key}: ${c.perSecond} msg/s`);
         assert.ok(Number.isFinite(c.vsBuiltIn) && c.vsBuiltIn > 0, `${c.key}: ratio ${c.vsBuiltIn}`);
@@ -46,10 +59,22 @@ describe('benchmark smoke test (bench/mqtt.js, a tiny run through a private Mosq
   const { runMqttBench } = require('../bench/mqtt');
   const { mosquittoPath } = require('../bench/lib/common');
 
-  it('answers through the echo client, Node-RED\'s floor and our flow, and reports ratios to each', async function () {
+  it("answers through the echo client, Node-RED's floor and our flow, and reports ratios to each", async function () {
     if (!mosquittoPath()) this.skip();
-    const result = await runMqttBench({ rounds: 1, window: 100, warmMs: 200, saturationMs: 400, rate: 300, rateMs: 400, serverNoDelay: true, variants: ['echo', 'floor', 'ours-every'] });
-    assert.deepStrictEqual(result.rows.map((r) => r.key), ['echo', 'ours-every', 'floor']);
+    const result = await runMqttBench({
+      rounds: 1,
+      window: 100,
+      warmMs: 200,
+      saturationMs: 400,
+      rate: 300,
+      rateMs: 400,
+      serverNoDelay: true,
+      variants: ['echo', 'floor', 'ours-every'],
+    });
+    assert.deepStrictEqual(
+      result.rows.map((r) => r.key),
+      ['echo', 'ours-every', 'floor'],
+    );
     for (const r of result.rows) {
       for (const k of ['qos0', 'qos1', 'p50', 'p99', 'qos0VsEcho', 'qos0VsFloor', 'cpu0VsFloor']) {
         assert.ok(Number.isFinite(r[k]) && r[k] > 0, `${r.key}.${k} = ${r[k]}`);
@@ -69,12 +94,22 @@ describe('benchmark smoke test (bench/capacity.js, 20 devices for 2 s through a 
   it("drives the many-devices example, the built-in chain and the lesson's Python server, and reports each step", async function () {
     if (!mosquittoPath()) this.skip();
     const variants = ['example', 'chain', 'lesson-python'];
-    const cap = await runCapacity({ steps: [20], periodMs: 1000, warmMs: 1000, measureMs: 2000, drainMs: 2000, variants });
+    const cap = await runCapacity({
+      steps: [20],
+      periodMs: 1000,
+      warmMs: 1000,
+      measureMs: 2000,
+      drainMs: 2000,
+      variants,
+    });
     // The Python server needs python3-paho-mqtt (CI installs it); elsewhere, without it,
     // the report says it was skipped and why.
     const mayBeSkipped = process.env.CI ? [] : ['lesson-python'];
     for (const sk of cap.skipped) assert.ok(mayBeSkipped.includes(sk.key), `${sk.key} skipped: ${sk.why}`);
-    assert.deepStrictEqual(cap.rows.map((r) => r.key), variants.filter((v) => !cap.skipped.some((s) => s.key === v)));
+    assert.deepStrictEqual(
+      cap.rows.map((r) => r.key),
+      variants.filter((v) => !cap.skipped.some((s) => s.key === v)),
+    );
     for (const r of cap.rows) {
       assert.strictEqual(r.steps.length, 1, `${r.key}: one step`);
       const st = r.steps[0];
@@ -89,7 +124,10 @@ describe('benchmark smoke test (bench/capacity.js, 20 devices for 2 s through a 
       }
       assert.ok(st.p50 <= st.p99 && st.p99 <= st.max, `${r.key}: p50 ${st.p50} p99 ${st.p99} max ${st.max}`);
       assert.strictEqual(typeof st.pass, 'boolean');
-      assert.ok(st.pass ? st.limit === null : typeof st.limit === 'string', `${r.key}: pass ${st.pass} limit ${st.limit}`);
+      assert.ok(
+        st.pass ? st.limit === null : typeof st.limit === 'string',
+        `${r.key}: pass ${st.pass} limit ${st.limit}`,
+      );
     }
     const table = formatCapacity(cap);
     assert.match(table, /\| example \| 20 \|/);

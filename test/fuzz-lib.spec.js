@@ -7,7 +7,9 @@ const { dist } = require('./support/runtime');
 const { fuzzSeed, NODES, stream, Gen } = require('./support/hostile');
 const { prototypeSnapshot } = require('./support/pollution');
 
-const { parseReading, parseTelemetry, parseCommand, parseLedInput, readOverride, decodePayload } = require(path.join(dist, 'lib', 'payload.js'));
+const { parseReading, parseTelemetry, parseCommand, parseLedInput, readOverride, decodePayload } = require(
+  path.join(dist, 'lib', 'payload.js'),
+);
 const { TopicTemplate } = require(path.join(dist, 'lib', 'topics.js'));
 const { NightlightError } = require(path.join(dist, 'lib', 'errors.js'));
 
@@ -17,7 +19,12 @@ const PIPELINES = {
   'light-telemetry': (msg) => parseReading(msg.payload),
   'nightlight-decide': (msg) => {
     const id = telemetryTopic.match(msg.topic);
-    return { id, telemetry: parseTelemetry(msg.payload), threshold: readOverride('threshold', msg.threshold), band: readOverride('band', msg.band, 0) };
+    return {
+      id,
+      telemetry: parseTelemetry(msg.payload),
+      threshold: readOverride('threshold', msg.threshold),
+      band: readOverride('band', msg.band, 0),
+    };
   },
   'led-command': (msg) => parseLedInput(msg.payload),
 };
@@ -69,8 +76,14 @@ describe('fuzz: the library', function () {
 
   it('never reads a field from a prototype: an inherited light or led_on is missing', function () {
     const inherited = Object.create({ light: 10, led_on: true });
-    assert.strictEqual(outcome(() => parseTelemetry(inherited)), 'no-light');
-    assert.strictEqual(outcome(() => parseCommand(inherited)), 'no-led-on');
+    assert.strictEqual(
+      outcome(() => parseTelemetry(inherited)),
+      'no-light',
+    );
+    assert.strictEqual(
+      outcome(() => parseCommand(inherited)),
+      'no-led-on',
+    );
   });
 
   it('decodes random byte strings without ever throwing anything but a NightlightError', function () {

@@ -10,7 +10,11 @@ const { fuzzSeed, Gen, NODES, stream } = require('./support/hostile');
 const { prototypeSnapshot } = require('./support/pollution');
 
 const HOSTILE = Number(process.env.FUZZ_COUNT) || 10000;
-const MODULES = { 'light-telemetry': ours.lightTelemetry, 'nightlight-decide': ours.decide, 'led-command': ours.ledCommand };
+const MODULES = {
+  'light-telemetry': ours.lightTelemetry,
+  'nightlight-decide': ours.decide,
+  'led-command': ours.ledCommand,
+};
 
 function flow(type) {
   return onTab([
@@ -42,7 +46,11 @@ async function run(type, entries) {
     node.receive({ ...entries[i].msg, _fuzz: i });
     if (i % 250 === 0) await new Promise((r) => setImmediate(r));
   }
-  await until(() => caught.length >= hostile && completed.length >= entries.length - hostile, 'every message handled', 30000);
+  await until(
+    () => caught.length >= hostile && completed.length >= entries.length - hostile,
+    'every message handled',
+    30000,
+  );
   await new Promise((r) => setTimeout(r, 100));
   await helper.unload();
   return { outputs, caught, completed };
@@ -67,12 +75,22 @@ describe('fuzz: hostile messages through the runtime', function () {
       const wrong = mixed.caught.filter((c, k) => JSON.stringify(c) !== JSON.stringify(expectedErrors[k]));
       if (wrong.length) {
         const [i] = wrong[0];
-        assert.fail(`seed ${seed}: ${wrong.length} errors differ; first at #${i} (${entries[i].kind}): got ${wrong[0][1]}, expected ${entries[i].code}`);
+        assert.fail(
+          `seed ${seed}: ${wrong.length} errors differ; first at #${i} (${entries[i].kind}): got ${wrong[0][1]}, expected ${entries[i].code}`,
+        );
       }
       assert.strictEqual(mixed.caught.length, expectedErrors.length, 'exactly one caught error per hostile message');
-      assert.deepStrictEqual(mixed.completed, entries.map((e, i) => (e.code ? null : i)).filter((i) => i !== null), 'every valid message completed, no hostile one did');
+      assert.deepStrictEqual(
+        mixed.completed,
+        entries.map((e, i) => (e.code ? null : i)).filter((i) => i !== null),
+        'every valid message completed, no hostile one did',
+      );
       assert.ok(clean.outputs.length > 0, 'the valid messages produce output');
-      assert.deepStrictEqual(mixed.outputs, clean.outputs, `seed ${seed}: valid messages give the same outputs with and without hostile ones`);
+      assert.deepStrictEqual(
+        mixed.outputs,
+        clean.outputs,
+        `seed ${seed}: valid messages give the same outputs with and without hostile ones`,
+      );
       assert.strictEqual(clean.caught.length, 0, 'valid messages alone raise no error');
       assert.deepStrictEqual(prototypeSnapshot(), before, 'no prototype was polluted');
     });
@@ -137,12 +155,23 @@ describe('fuzz: far-future and far-past ts/seq through the runtime', function ()
       const seed = fuzzSeed(`${type} clocks`);
       const entries = clockStream(type, seed, Date.now(), COUNT);
       const mixed = await run(type, entries);
-      const clean = await run(type, entries.filter((e) => !e.code));
+      const clean = await run(
+        type,
+        entries.filter((e) => !e.code),
+      );
       const expectedErrors = [];
       entries.forEach((e, i) => e.code && expectedErrors.push([i, 'Error: nightlight.errors.ts-ahead', 'n']));
       assert.ok(expectedErrors.length > 0 && expectedErrors.length < entries.length);
-      assert.deepStrictEqual(mixed.caught, expectedErrors, `seed ${seed}: each far-future message refused once with ts-ahead`);
-      assert.deepStrictEqual(mixed.completed, entries.map((e, i) => (e.code ? null : i)).filter((i) => i !== null), 'every other message completed');
+      assert.deepStrictEqual(
+        mixed.caught,
+        expectedErrors,
+        `seed ${seed}: each far-future message refused once with ts-ahead`,
+      );
+      assert.deepStrictEqual(
+        mixed.completed,
+        entries.map((e, i) => (e.code ? null : i)).filter((i) => i !== null),
+        'every other message completed',
+      );
       assert.ok(clean.outputs.length > 0, 'the genuine messages produce output');
       assert.deepStrictEqual(mixed.outputs, clean.outputs, `seed ${seed}: the far-future messages moved nothing`);
     });

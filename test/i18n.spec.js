@@ -94,19 +94,34 @@ describe('message catalogs and help', function () {
           const other = catalog(lang, node);
           const enKeys = expectedKeys(flatten(en), lang);
           const otherKeys = new Set(flatten(other));
-          assert.deepStrictEqual([...otherKeys].filter((k) => !enKeys.has(k)), [], `keys in ${lang} but not in en-US (plural forms of ${lang}: ${pluralForms(lang)})`);
-          assert.deepStrictEqual([...enKeys].filter((k) => !otherKeys.has(k)), [], `keys in en-US but not in ${lang} (plural forms of ${lang}: ${pluralForms(lang)})`);
+          assert.deepStrictEqual(
+            [...otherKeys].filter((k) => !enKeys.has(k)),
+            [],
+            `keys in ${lang} but not in en-US (plural forms of ${lang}: ${pluralForms(lang)})`,
+          );
+          assert.deepStrictEqual(
+            [...enKeys].filter((k) => !otherKeys.has(k)),
+            [],
+            `keys in en-US but not in ${lang} (plural forms of ${lang}: ${pluralForms(lang)})`,
+          );
           for (const key of enKeys) {
             const value = lookup(other, key);
             assert.ok(typeof value === 'string' && value.trim() !== '', `${lang} ${key} is a text`);
             const enKey = PLURAL.test(key) ? key.replace(PLURAL, '_other') : key;
-            assert.deepStrictEqual(placeholders(value), placeholders(lookup(en, enKey)), `${lang} ${key} keeps the placeholders`);
+            assert.deepStrictEqual(
+              placeholders(value),
+              placeholders(lookup(en, enKey)),
+              `${lang} ${key} keeps the placeholders`,
+            );
           }
         });
 
         it(`${node}: the help covers the node, with the structure of the en-US help`, function () {
           const file = path.join(built, lang, `${node}.html`);
-          assert.ok(fs.existsSync(file), `${lang}/${node}.html exists (without it, Node-RED shows no help for ${node} in ${lang})`);
+          assert.ok(
+            fs.existsSync(file),
+            `${lang}/${node}.html exists (without it, Node-RED shows no help for ${node} in ${lang})`,
+          );
           const block = helpBlock(fs.readFileSync(file, 'utf8'), node);
           assert.ok(block, `${lang}/${node}.html has data-help-name="${node}"`);
           const en = helpBlock(fs.readFileSync(path.join(built, 'en-US', `${node}.html`), 'utf8'), node);
@@ -136,9 +151,14 @@ describe('message catalogs and help', function () {
         assert.ok(block, `help for ${node}`);
         assert.ok(/^\s*<p>[^<]/.test(block), 'the first paragraph (the palette tooltip) comes first');
         const headings = [...block.matchAll(/<h3>([^<]+)<\/h3>/g)].map((m) => m[1].trim());
-        for (const required of ['Inputs', 'Outputs', 'Details']) assert.ok(headings.includes(required), `has ${required}`);
+        for (const required of ['Inputs', 'Outputs', 'Details'])
+          assert.ok(headings.includes(required), `has ${required}`);
         assert.ok(/<h3>References<\/h3>/.test(block), 'has References');
-        assert.ok(headings.indexOf('Inputs') < headings.indexOf('Outputs') && headings.indexOf('Outputs') < headings.indexOf('Details'), headings.join(', '));
+        assert.ok(
+          headings.indexOf('Inputs') < headings.indexOf('Outputs') &&
+            headings.indexOf('Outputs') < headings.indexOf('Details'),
+          headings.join(', '),
+        );
         assert.ok(/<dl class="message-properties">/.test(block), 'message-properties lists');
       });
     }
@@ -174,16 +194,27 @@ describe('message catalogs and help', function () {
         assert.deepStrictEqual(missing, [], `${node}.html uses keys that en-US lacks`);
         // RED._ outside the node's own label functions has no namespace: a bare key shows raw.
         const bare = [...html.matchAll(/\bRED\._\("([^"]+)"/g)].map((m) => m[1]).filter((k) => !k.includes(':'));
-        assert.deepStrictEqual(bare, [], 'RED._() keys name their catalog (@nightlight-iot/node-red-nightlight/<node>:...)');
+        assert.deepStrictEqual(
+          bare,
+          [],
+          'RED._() keys name their catalog (@nightlight-iot/node-red-nightlight/<node>:...)',
+        );
       });
     }
 
     it('every error code of nodes/lib/errors.ts has a message in every language', function () {
-      const codes = [...fs.readFileSync(path.join(src, 'lib', 'errors.ts'), 'utf8').match(/export type ErrorCode =([^;]+);/)[1].matchAll(/'([^']+)'/g)].map((m) => m[1]);
+      const codes = [
+        ...fs
+          .readFileSync(path.join(src, 'lib', 'errors.ts'), 'utf8')
+          .match(/export type ErrorCode =([^;]+);/)[1]
+          .matchAll(/'([^']+)'/g),
+      ].map((m) => m[1]);
       assert.ok(codes.length > 10);
       for (const lang of languages) {
         for (const node of NODES) {
-          const missing = codes.filter((code) => typeof lookup(catalog(lang, node), `nightlight.errors.${code}`) !== 'string');
+          const missing = codes.filter(
+            (code) => typeof lookup(catalog(lang, node), `nightlight.errors.${code}`) !== 'string',
+          );
           assert.deepStrictEqual(missing, [], `${lang}/${node}.json lacks these error messages`);
         }
       }
@@ -191,7 +222,11 @@ describe('message catalogs and help', function () {
 
     it('status, warning and error keys in the TypeScript nodes exist', function () {
       // The adapters and the library's controllers (which name their node's keys): every pair of file and node.
-      const tsIn = (dir) => fs.readdirSync(dir).filter((f) => f.endsWith('.ts')).map((f) => path.join(dir, f));
+      const tsIn = (dir) =>
+        fs
+          .readdirSync(dir)
+          .filter((f) => f.endsWith('.ts'))
+          .map((f) => path.join(dir, f));
       const files = [...tsIn(src), ...tsIn(path.join(src, 'lib'))];
       let checked = 0;
       for (const [file, node] of files.flatMap((f) => NODES.map((n) => [f, n]))) {
@@ -235,14 +270,21 @@ describe('plural forms', function () {
 
   // Texts the runtime renders with a count of things: a plural key in every language.
   const COUNTED = {
-    'nightlight-decide': ['status.decided', 'status.decidedForgotten', 'status.group', 'status.groupQuorum', 'warn.tooFew'],
+    'nightlight-decide': [
+      'status.decided',
+      'status.decidedForgotten',
+      'status.group',
+      'status.groupQuorum',
+      'warn.tooFew',
+    ],
   };
 
   describe("rendered by Node-RED's own i18n (i18next) from the built catalogs", function () {
     const t = {};
     before(async function () {
       i18n.init({ lang: 'en-US' });
-      for (const node of Object.keys(COUNTED)) await i18n.registerMessageCatalog(`${MODULE}/${node}`, built, `${node}.json`);
+      for (const node of Object.keys(COUNTED))
+        await i18n.registerMessageCatalog(`${MODULE}/${node}`, built, `${node}.json`);
       await i18n.i.loadLanguages(REQUIRED_LANGUAGES);
       for (const lang of REQUIRED_LANGUAGES) {
         t[lang] = {};
@@ -250,16 +292,32 @@ describe('plural forms', function () {
       }
     });
 
-    const params = (count) => ({ count, id: 'kitchen', name: 'stadium', light: 420, led: 'LED', fresh: 3, needed: 4, forgotten: 2 });
+    const params = (count) => ({
+      count,
+      id: 'kitchen',
+      name: 'stadium',
+      light: 420,
+      led: 'LED',
+      fresh: 3,
+      needed: 4,
+      forgotten: 2,
+    });
 
     for (const [node, keys] of Object.entries(COUNTED)) {
       for (const lang of REQUIRED_LANGUAGES) {
         it(`${lang} ${node}: ${keys.join(', ')} are plural keys and render for 0, 1, 2 and 5`, function () {
           for (const key of keys) {
-            assert.strictEqual(typeof lookup(catalog(lang, node), `${node}.${key}_other`), 'string', `${lang} has ${key}_other`);
+            assert.strictEqual(
+              typeof lookup(catalog(lang, node), `${node}.${key}_other`),
+              'string',
+              `${lang} has ${key}_other`,
+            );
             for (const count of [0, 1, 2, 5]) {
               const text = t[lang][node](`${node}.${key}`, params(count));
-              assert.ok(text && !text.includes(`${node}.`) && !/__\w+__/.test(text), `${lang} ${key} count ${count}: ${text}`);
+              assert.ok(
+                text && !text.includes(`${node}.`) && !/__\w+__/.test(text),
+                `${lang} ${key} count ${count}: ${text}`,
+              );
               assert.ok(text.includes(String(count)), `${lang} ${key} shows the count ${count}: ${text}`);
             }
           }
@@ -280,17 +338,31 @@ describe('plural forms', function () {
       assert.match(en('nightlight-decide.warn.tooFew', params(6)), /of 6 sensors are fresh/);
     });
 
-    it("the plural suffix i18next picks per language: the forms the catalogs have", function () {
+    it('the plural suffix i18next picks per language: the forms the catalogs have', function () {
       const suffix = (lang, count) => i18n.i.services.pluralResolver.getSuffix(lang, count);
-      assert.deepStrictEqual([0, 1, 2, 5].map((n) => suffix('en-US', n)), ['_other', '_one', '_other', '_other']);
-      assert.deepStrictEqual([0, 1, 2, 5].map((n) => suffix('bn', n)), ['_one', '_one', '_other', '_other']);
-      assert.deepStrictEqual([0, 1, 2, 5].map((n) => suffix('th', n)), ['_other', '_other', '_other', '_other']);
+      assert.deepStrictEqual(
+        [0, 1, 2, 5].map((n) => suffix('en-US', n)),
+        ['_other', '_one', '_other', '_other'],
+      );
+      assert.deepStrictEqual(
+        [0, 1, 2, 5].map((n) => suffix('bn', n)),
+        ['_one', '_one', '_other', '_other'],
+      );
+      assert.deepStrictEqual(
+        [0, 1, 2, 5].map((n) => suffix('th', n)),
+        ['_other', '_other', '_other', '_other'],
+      );
     });
 
     it('bn: the "one" form for 0 and 1 (Bengali plural rule), "other" from 2', function () {
       const bn = catalog('bn', 'nightlight-decide')['nightlight-decide'].status;
       const render = (count) => t.bn['nightlight-decide']('nightlight-decide.status.decided', params(count));
-      const fill = (text, count) => text.replace('__id__', 'kitchen').replace('__light__', '420').replace('__led__', 'LED').replace('__count__', count);
+      const fill = (text, count) =>
+        text
+          .replace('__id__', 'kitchen')
+          .replace('__light__', '420')
+          .replace('__led__', 'LED')
+          .replace('__count__', count);
       assert.strictEqual(render(0), fill(bn.decided_one, 0));
       assert.strictEqual(render(1), fill(bn.decided_one, 1));
       assert.strictEqual(render(2), fill(bn.decided_other, 2));
@@ -298,9 +370,17 @@ describe('plural forms', function () {
 
     it('th: one form for every count (Thai has no plural)', function () {
       const th = catalog('th', 'nightlight-decide')['nightlight-decide'];
-      assert.deepStrictEqual(Object.keys(th.status).filter((k) => k.startsWith('decided_')), ['decided_other']);
+      assert.deepStrictEqual(
+        Object.keys(th.status).filter((k) => k.startsWith('decided_')),
+        ['decided_other'],
+      );
       const render = (count) => t.th['nightlight-decide']('nightlight-decide.status.decided', params(count));
-      const fill = (count) => th.status.decided_other.replace('__id__', 'kitchen').replace('__light__', '420').replace('__led__', 'LED').replace('__count__', count);
+      const fill = (count) =>
+        th.status.decided_other
+          .replace('__id__', 'kitchen')
+          .replace('__light__', '420')
+          .replace('__led__', 'LED')
+          .replace('__count__', count);
       for (const count of [0, 1, 2, 5]) assert.strictEqual(render(count), fill(count));
     });
   });
@@ -311,14 +391,18 @@ describeInBrowser('palette labels in a real browser', function () {
   const editorDir = path.dirname(require.resolve('@node-red/editor-client/package.json'));
   const redJs = fs.readFileSync(path.join(editorDir, 'public', 'red', 'red.js'), 'utf8');
   // The palette breaks a label only at a space or '-', and cuts a word wider than the palette node mid-word.
-  const paletteWidth = Number(redJs.match(/function setLabel\(type, ?el, ?label, ?info\) {\s*var nodeWidth = (\d+);/)[1]);
+  const paletteWidth = Number(
+    redJs.match(/function setLabel\(type, ?el, ?label, ?info\) {\s*var nodeWidth = (\d+);/)[1],
+  );
   const splitter = redJs.match(/var words = label\.split\((\/.*\/)\);/)[1];
   let browser;
   let page;
   before(async function () {
     browser = await launch();
     page = await browser.newPage();
-    await page.setContent('<div id="red-ui-editor"><span class="red-ui-palette-label" style="position:absolute;top:-1000px"></span></div>');
+    await page.setContent(
+      '<div id="red-ui-editor"><span class="red-ui-palette-label" style="position:absolute;top:-1000px"></span></div>',
+    );
     await page.addStyleTag({ path: path.join(editorDir, 'public', 'red', 'style.min.css') });
   });
   after(async function () {
@@ -339,7 +423,12 @@ describeInBrowser('palette labels in a real browser', function () {
           const span = document.querySelector('.red-ui-palette-label');
           return words.map((w) => ((span.textContent = w), span.offsetWidth));
         }, words);
-        widths.forEach((width, i) => assert.ok(width < paletteWidth, `${lang} ${node}: "${words[i]}" is ${width}px, the palette node ${paletteWidth}px: it would be cut mid-word`));
+        widths.forEach((width, i) =>
+          assert.ok(
+            width < paletteWidth,
+            `${lang} ${node}: "${words[i]}" is ${width}px, the palette node ${paletteWidth}px: it would be cut mid-word`,
+          ),
+        );
       }
     });
   }

@@ -38,7 +38,13 @@ describe('packed package installed into a fresh Node-RED', function () {
   it('ships only what a user needs', function () {
     const pkgDir = path.join(work, 'userdir', 'node_modules', '@nightlight-iot/node-red-nightlight');
     for (const type of TYPES) {
-      for (const file of [`${type}.js`, `${type}.html`, `locales/en-US/${type}.json`, `locales/en-US/${type}.html`, `icons/${type}.svg`]) {
+      for (const file of [
+        `${type}.js`,
+        `${type}.html`,
+        `locales/en-US/${type}.json`,
+        `locales/en-US/${type}.html`,
+        `icons/${type}.svg`,
+      ]) {
         assert.ok(fs.existsSync(path.join(pkgDir, 'dist', 'nodes', file)), `${file} is in the package`);
       }
     }
@@ -63,7 +69,10 @@ describe('packed package installed into a fresh Node-RED', function () {
       assert.ok(res.text.includes(`registerType("${type}"`), `${type} editor script`);
       assert.ok(res.text.includes(`data-help-name="${type}"`), `${type} help`);
     }
-    const catalog = await red.request('GET', '/locales/@nightlight-iot/node-red-nightlight/nightlight-decide?lng=en-US');
+    const catalog = await red.request(
+      'GET',
+      '/locales/@nightlight-iot/node-red-nightlight/nightlight-decide?lng=en-US',
+    );
     assert.strictEqual(catalog.json['nightlight-decide'].paletteLabel, 'nightlight decide');
     assert.ok(catalog.json.nightlight.errors['no-light'], 'shared error messages are in every catalog');
   });
@@ -71,8 +80,13 @@ describe('packed package installed into a fresh Node-RED', function () {
   it('lists every example under Import > Examples', async function () {
     const res = await red.request('GET', '/library/examples/flows/@nightlight-iot/node-red-nightlight');
     assert.strictEqual(res.status, 200, res.text);
-    const shipped = fs.readdirSync(path.join(root, 'examples')).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5));
-    const listed = (Array.isArray(res.json) ? res.json : res.json.f || []).map((f) => (typeof f === 'string' ? f : f.fn)).sort();
+    const shipped = fs
+      .readdirSync(path.join(root, 'examples'))
+      .filter((f) => f.endsWith('.json'))
+      .map((f) => f.slice(0, -5));
+    const listed = (Array.isArray(res.json) ? res.json : res.json.f || [])
+      .map((f) => (typeof f === 'string' ? f : f.fn))
+      .sort();
     assert.ok(listed.length > 0, JSON.stringify(res.json));
     assert.deepStrictEqual(listed, shipped.sort());
   });

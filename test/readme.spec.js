@@ -126,7 +126,10 @@ describe('README and docs', function () {
     assert.ok(pages.length >= 7, `docs pages: ${pages.map((p) => path.basename(p))}`);
     for (const page of pages) {
       assert.ok(linked.has(page), `README.md does not link ${path.relative(root, page)}`);
-      assert.ok(linkTargets(read(page)).includes('../README.md'), `${path.relative(root, page)} does not link the README`);
+      assert.ok(
+        linkTargets(read(page)).includes('../README.md'),
+        `${path.relative(root, page)} does not link the README`,
+      );
     }
     for (const name of ['nodes', 'outages', 'scaling-out', 'security', 'brokers', 'performance', 'limits']) {
       assert.ok(pages.includes(path.join(docsDir, `${name}.md`)), `docs/${name}.md is missing`);
@@ -145,9 +148,15 @@ describe('README and docs', function () {
       'port taken': /port.*taken/i,
     };
     for (const [name, re] of Object.entries(expected)) {
-      assert.ok(cases.some((c) => re.test(c)), `no troubleshooting case for ${name}; cases: ${JSON.stringify(cases)}`);
+      assert.ok(
+        cases.some((c) => re.test(c)),
+        `no troubleshooting case for ${name}; cases: ${JSON.stringify(cases)}`,
+      );
     }
-    assert.ok(cases.some((c) => /broker/i.test(c) && /nothing happens/i.test(c)), 'the "nothing happens" case names the broker');
+    assert.ok(
+      cases.some((c) => /broker/i.test(c) && /nothing happens/i.test(c)),
+      'the "nothing happens" case names the broker',
+    );
   });
 
   it('the README says how npm start is configured: MQTT_URL, PORT and --fresh', function () {
@@ -158,7 +167,10 @@ describe('README and docs', function () {
     }
     assert.ok(readme.includes('npm start -- --fresh'), 'README.md does not show npm start -- --fresh');
     assert.ok(/['"]--fresh['"]/.test(start), 'scripts/start.js no longer takes --fresh');
-    assert.ok(readme.includes('.demo/') && /^\.demo\/$/m.test(read(path.join(root, '.gitignore'))), 'README names .demo/ and git ignores it');
+    assert.ok(
+      readme.includes('.demo/') && /^\.demo\/$/m.test(read(path.join(root, '.gitignore'))),
+      'README names .demo/ and git ignores it',
+    );
   });
 
   it('the README has the set-up commands, the palette package and the broker install', function () {

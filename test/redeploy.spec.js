@@ -46,15 +46,65 @@ async function deploy(flow, type) {
 /** The whole system on one tab, with the nodes' options set from `variant` so a deploy can modify them. */
 function systemFlow(port, variant) {
   return onTab([
-    { id: 'broker', type: 'mqtt-broker', broker: '127.0.0.1', port: String(port), clientid: '', protocolVersion: '4', keepalive: '60', cleansession: true, autoConnect: true },
-    { id: 'sensor', type: 'inject', props: [{ p: 'payload' }], payload: '150', payloadType: 'num', repeat: '0.05', once: true, onceDelay: '0', wires: [['telemetry']] },
-    { id: 'telemetry', type: 'light-telemetry', deviceId: 'dev0', deviceIdType: 'str', topic: '{id}/telemetry', qos: '0', wires: [['telemetry-out', 'telemetry-seen']] },
+    {
+      id: 'broker',
+      type: 'mqtt-broker',
+      broker: '127.0.0.1',
+      port: String(port),
+      clientid: '',
+      protocolVersion: '4',
+      keepalive: '60',
+      cleansession: true,
+      autoConnect: true,
+    },
+    {
+      id: 'sensor',
+      type: 'inject',
+      props: [{ p: 'payload' }],
+      payload: '150',
+      payloadType: 'num',
+      repeat: '0.05',
+      once: true,
+      onceDelay: '0',
+      wires: [['telemetry']],
+    },
+    {
+      id: 'telemetry',
+      type: 'light-telemetry',
+      deviceId: 'dev0',
+      deviceIdType: 'str',
+      topic: '{id}/telemetry',
+      qos: '0',
+      wires: [['telemetry-out', 'telemetry-seen']],
+    },
     { id: 'telemetry-seen', type: 'helper' },
     { id: 'telemetry-out', type: 'mqtt out', broker: 'broker', wires: [] },
-    { id: 'telemetry-in', type: 'mqtt in', topic: '+/telemetry', qos: '0', datatype: 'auto-detect', broker: 'broker', wires: [['decide']] },
-    { id: 'decide', type: 'nightlight-decide', threshold: variant % 2 ? 300 : 301, emit: 'every', wires: [['command-out']] },
+    {
+      id: 'telemetry-in',
+      type: 'mqtt in',
+      topic: '+/telemetry',
+      qos: '0',
+      datatype: 'auto-detect',
+      broker: 'broker',
+      wires: [['decide']],
+    },
+    {
+      id: 'decide',
+      type: 'nightlight-decide',
+      threshold: variant % 2 ? 300 : 301,
+      emit: 'every',
+      wires: [['command-out']],
+    },
     { id: 'command-out', type: 'mqtt out', broker: 'broker', wires: [] },
-    { id: 'command-in', type: 'mqtt in', topic: 'dev0/commands', qos: '0', datatype: 'auto-detect', broker: 'broker', wires: [['led']] },
+    {
+      id: 'command-in',
+      type: 'mqtt in',
+      topic: 'dev0/commands',
+      qos: '0',
+      datatype: 'auto-detect',
+      broker: 'broker',
+      wires: [['led']],
+    },
     { id: 'led', type: 'led-command', format: variant % 3 ? 'boolean' : 'onoff', emit: 'every', wires: [['led-seen']] },
     { id: 'led-seen', type: 'helper' },
     { id: 'catch', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
@@ -71,9 +121,15 @@ describe('redeploy', function () {
     // Traffic from outside as well: five more devices publishing through the broker all along.
     const outside = mqtt.connect(broker.url, { reconnectPeriod: 100 });
     let n = 0;
-    const publisher = setInterval(() => outside.connected && outside.publish(`dev${1 + (n++ % 5)}/telemetry`, JSON.stringify({ light: n % 600 })), 5);
+    const publisher = setInterval(
+      () => outside.connected && outside.publish(`dev${1 + (n++ % 5)}/telemetry`, JSON.stringify({ light: n % 600 })),
+      5,
+    );
     try {
-      await helper.load([ours.lightTelemetry, ours.decide, ours.ledCommand, core.mqtt, core.inject, core.catch], systemFlow(broker.port, 0));
+      await helper.load(
+        [ours.lightTelemetry, ours.decide, ours.ledCommand, core.mqtt, core.inject, core.catch],
+        systemFlow(broker.port, 0),
+      );
       let baseline;
       let heapAtWarmup;
       let oldNodes;
@@ -95,7 +151,11 @@ describe('redeploy', function () {
           // that record so only what the runtime and our nodes hold is measured.
           helper._sandbox.resetHistory();
           collectGarbage();
-          const snapshot = { resources: resources(), listeners: listenerCounts(helper._events), heap: process.memoryUsage().heapUsed };
+          const snapshot = {
+            resources: resources(),
+            listeners: listenerCounts(helper._events),
+            heap: process.memoryUsage().heapUsed,
+          };
           if (i === WARMUP) {
             baseline = snapshot;
             heapAtWarmup = snapshot.heap;
@@ -106,17 +166,27 @@ describe('redeploy', function () {
             const alive = oldNodes.filter(([, ref]) => ref.deref() !== undefined).map(([id]) => id);
             assert.deepStrictEqual(alive, [], 'nodes replaced by later deploys are garbage collected');
             const growthMb = (snapshot.heap - heapAtWarmup) / 1048576;
-            console.log(`      heap after GC: ${(heapAtWarmup / 1048576).toFixed(1)} MB at deploy ${WARMUP}, ${(snapshot.heap / 1048576).toFixed(1)} MB at deploy ${DEPLOYS}`);
-            console.log(`      active resources at deploy ${WARMUP}: ${JSON.stringify(baseline.resources)}; at ${DEPLOYS}: ${JSON.stringify(snapshot.resources)}`);
+            console.log(
+              `      heap after GC: ${(heapAtWarmup / 1048576).toFixed(1)} MB at deploy ${WARMUP}, ${(snapshot.heap / 1048576).toFixed(1)} MB at deploy ${DEPLOYS}`,
+            );
+            console.log(
+              `      active resources at deploy ${WARMUP}: ${JSON.stringify(baseline.resources)}; at ${DEPLOYS}: ${JSON.stringify(snapshot.resources)}`,
+            );
             assert.deepStrictEqual(snapshot.listeners, baseline.listeners, 'runtime event listeners');
             for (const type of new Set([...Object.keys(baseline.resources), ...Object.keys(snapshot.resources)])) {
               // A few timers and sockets come and go with the traffic itself; a leak adds one or more per deploy.
               // Immediates are one-shot callbacks queued at that instant: their count follows the traffic (and
               // the machine's load), like the timers'.
               const slack = type === 'Timeout' || type === 'Immediate' ? 10 : 3;
-              assert.ok((snapshot.resources[type] || 0) <= (baseline.resources[type] || 0) + slack, `${type}: ${baseline.resources[type] || 0} -> ${snapshot.resources[type] || 0}`);
+              assert.ok(
+                (snapshot.resources[type] || 0) <= (baseline.resources[type] || 0) + slack,
+                `${type}: ${baseline.resources[type] || 0} -> ${snapshot.resources[type] || 0}`,
+              );
             }
-            assert.ok(growthMb < HEAP_BOUND_MB, `heap grew ${growthMb.toFixed(1)} MB over ${DEPLOYS - WARMUP} deploys (bound ${HEAP_BOUND_MB} MB)`);
+            assert.ok(
+              growthMb < HEAP_BOUND_MB,
+              `heap grew ${growthMb.toFixed(1)} MB over ${DEPLOYS - WARMUP} deploys (bound ${HEAP_BOUND_MB} MB)`,
+            );
           }
         }
       }
@@ -132,7 +202,13 @@ describe('redeploy', function () {
   describe('what a modified-nodes deploy keeps and resets', function () {
     function stateFlow(threshold, format) {
       return onTab([
-        { id: 'telemetry', type: 'light-telemetry', deviceId: 'dev0', topic: '{id}/telemetry', wires: [['telemetry-seen']] },
+        {
+          id: 'telemetry',
+          type: 'light-telemetry',
+          deviceId: 'dev0',
+          topic: '{id}/telemetry',
+          wires: [['telemetry-seen']],
+        },
         { id: 'telemetry-seen', type: 'helper' },
         { id: 'decide', type: 'nightlight-decide', threshold, emit: 'change', wires: [['decide-seen']] },
         { id: 'decide-seen', type: 'helper' },

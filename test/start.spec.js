@@ -36,7 +36,10 @@ async function startDemo({ dir, args = [], env = {} }) {
   });
   child.stderr.on('data', (d) => (demo.out += d));
   demo.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
-  demo.ready = () => until(() => demo.out.includes('Press Ctrl-C to stop.') || child.exitCode !== null, 'the demo banner', 60000).then(() => assert.strictEqual(child.exitCode, null, demo.out));
+  demo.ready = () =>
+    until(() => demo.out.includes('Press Ctrl-C to stop.') || child.exitCode !== null, 'the demo banner', 60000).then(
+      () => assert.strictEqual(child.exitCode, null, demo.out),
+    );
   /** Ctrl-C, and the exit code. */
   demo.stop = async () => {
     if (child.exitCode === null) child.kill('SIGINT');
@@ -104,7 +107,8 @@ describe('npm start (scripts/start.js)', function () {
 
       const { flows } = await flowsOf(demo);
       const types = flows.map((n) => n.type);
-      for (const type of ['light-telemetry', 'nightlight-decide', 'led-command', 'ui-chart']) assert.ok(types.includes(type), `${type} deployed`);
+      for (const type of ['light-telemetry', 'nightlight-decide', 'led-command', 'ui-chart'])
+        assert.ok(types.includes(type), `${type} deployed`);
 
       client = await connect(brokerUrl);
       const commands = [];
@@ -116,7 +120,10 @@ describe('npm start (scripts/start.js)', function () {
       if (client) client.end(true);
     }
     await stop(demo);
-    assert.ok(fs.readFileSync(path.join(dir, 'node-red.log'), 'utf8').includes('[info] Started flows'), "Node-RED's full log is kept in the demo directory");
+    assert.ok(
+      fs.readFileSync(path.join(dir, 'node-red.log'), 'utf8').includes('[info] Started flows'),
+      "Node-RED's full log is kept in the demo directory",
+    );
   });
 
   it('keeps a deployed change between runs (MQTT_URL as broker), and --fresh restores example 1', async function () {
@@ -148,7 +155,11 @@ describe('npm start (scripts/start.js)', function () {
 
       demo = await run({ dir, env, args: ['--fresh'] });
       assert.ok(demo.out.includes('written afresh'), demo.out);
-      assert.strictEqual(decideOf((await flowsOf(demo)).flows).threshold, exampleThreshold, '--fresh brings back the example');
+      assert.strictEqual(
+        decideOf((await flowsOf(demo)).flows).threshold,
+        exampleThreshold,
+        '--fresh brings back the example',
+      );
       await stop(demo);
     } finally {
       if (other) await other.close();
@@ -176,8 +187,18 @@ describe('npm start (scripts/start.js)', function () {
       assert.ok(!fs.existsSync(path.join(modules, 'node-red-nightlight')), 'the link under the old name is gone');
       const nodes = await demo.request('GET', '/nodes', undefined, { Accept: 'application/json' });
       const ours = nodes.json.filter((set) => set.module === packageName);
-      assert.deepStrictEqual(ours.map((set) => set.types).flat().sort(), ['led-command', 'light-telemetry', 'nightlight-decide'], JSON.stringify(nodes.json));
-      assert.ok(ours.every((set) => set.enabled && !set.err), JSON.stringify(ours));
+      assert.deepStrictEqual(
+        ours
+          .map((set) => set.types)
+          .flat()
+          .sort(),
+        ['led-command', 'light-telemetry', 'nightlight-decide'],
+        JSON.stringify(nodes.json),
+      );
+      assert.ok(
+        ours.every((set) => set.enabled && !set.err),
+        JSON.stringify(ours),
+      );
       assert.ok(!/\[(warn|error)\]/.test(demo.out), demo.out);
       await stop(demo);
     } finally {
@@ -233,8 +254,33 @@ describe('npm start (scripts/start.js)', function () {
       const { flows } = await flowsOf(demo);
       const z = flows.find((n) => n.type === 'tab').id;
       const probe = [
-        { id: 'test_warn_inject', type: 'inject', z, name: '', props: [], repeat: '', crontab: '', once: true, onceDelay: 0.1, topic: '', wires: [['test_warn_fn']] },
-        { id: 'test_warn_fn', type: 'function', z, name: 'noisy', func: "node.warn('nightlight test warning');\nnode.error('nightlight test error');\nreturn null;", outputs: 1, timeout: 0, noerr: 0, initialize: '', finalize: '', libs: [], wires: [[]] },
+        {
+          id: 'test_warn_inject',
+          type: 'inject',
+          z,
+          name: '',
+          props: [],
+          repeat: '',
+          crontab: '',
+          once: true,
+          onceDelay: 0.1,
+          topic: '',
+          wires: [['test_warn_fn']],
+        },
+        {
+          id: 'test_warn_fn',
+          type: 'function',
+          z,
+          name: 'noisy',
+          func: "node.warn('nightlight test warning');\nnode.error('nightlight test error');\nreturn null;",
+          outputs: 1,
+          timeout: 0,
+          noerr: 0,
+          initialize: '',
+          finalize: '',
+          libs: [],
+          wires: [[]],
+        },
       ];
       await deploy(demo, [...flows, ...probe]);
       await until(() => demo.out.includes('nightlight test error'), 'the error on the terminal', 20000);
@@ -247,7 +293,11 @@ describe('npm start (scripts/start.js)', function () {
     it('gives the editor settings without the update-notification dialog or tours', async function () {
       const settings = await demo.request('GET', '/settings');
       assert.strictEqual(settings.status, 200);
-      assert.strictEqual(settings.json.telemetryEnabled, false, 'the editor asks about update notifications while telemetryEnabled is undefined');
+      assert.strictEqual(
+        settings.json.telemetryEnabled,
+        false,
+        'the editor asks about update notifications while telemetryEnabled is undefined',
+      );
       assert.strictEqual(settings.json.editorTheme.tours, false);
     });
 
@@ -265,8 +315,31 @@ describe('npm start (scripts/start.js)', function () {
       ]) {
         const id = `test_tap_${tag}`;
         taps.push(
-          { id, type: 'function', z, name: `tap ${tag}`, func: `return { topic: 'nightlight-test/${tag}', payload: JSON.stringify({ series: msg.topic, value: msg.payload }) };`, outputs: 1, timeout: 0, noerr: 0, initialize: '', finalize: '', libs: [], wires: [[`${id}_out`]] },
-          { id: `${id}_out`, type: 'mqtt out', z, name: '', topic: '', qos: '0', retain: 'false', broker: mqttBroker.id, wires: [] },
+          {
+            id,
+            type: 'function',
+            z,
+            name: `tap ${tag}`,
+            func: `return { topic: 'nightlight-test/${tag}', payload: JSON.stringify({ series: msg.topic, value: msg.payload }) };`,
+            outputs: 1,
+            timeout: 0,
+            noerr: 0,
+            initialize: '',
+            finalize: '',
+            libs: [],
+            wires: [[`${id}_out`]],
+          },
+          {
+            id: `${id}_out`,
+            type: 'mqtt out',
+            z,
+            name: '',
+            topic: '',
+            qos: '0',
+            retain: 'false',
+            broker: mqttBroker.id,
+            wires: [],
+          },
         );
         for (const node of flows) for (const port of node.wires || []) if (port.includes(widget.id)) port.push(id);
       }
@@ -275,13 +348,22 @@ describe('npm start (scripts/start.js)', function () {
       const chartMsgs = () => received.filter((m) => m.topic === 'nightlight-test/chart');
       const lights = () => chartMsgs().filter((m) => m.series === 'light level');
       const firstLed = () => chartMsgs().findIndex((m) => m.series !== 'light level');
-      await until(() => firstLed() >= 0 && chartMsgs().slice(firstLed()).filter((m) => m.series === 'light level').length >= 4, 'four readings after the first LED point', 30000);
+      await until(
+        () =>
+          firstLed() >= 0 &&
+          chartMsgs()
+            .slice(firstLed())
+            .filter((m) => m.series === 'light level').length >= 4,
+        'four readings after the first LED point',
+        30000,
+      );
 
       // After the LED's first state, every reading's light point comes with an LED point.
       const after = chartMsgs().slice(firstLed());
       const ledSeries = after[0].series;
       assert.match(ledSeries, /^LED/);
-      for (const m of after) if (m.series === ledSeries) assert.ok(m.value === 0 || m.value === 1000, JSON.stringify(m));
+      for (const m of after)
+        if (m.series === ledSeries) assert.ok(m.value === 0 || m.value === 1000, JSON.stringify(m));
       const readingsAt = after.map((m, i) => (m.series === 'light level' ? i : -1)).filter((i) => i >= 0);
       for (let k = 0; k + 1 < readingsAt.length; k++) {
         const between = after.slice(readingsAt[k] + 1, readingsAt[k + 1]);
@@ -298,7 +380,10 @@ describe('npm start (scripts/start.js)', function () {
       assert.deepStrictEqual(sliderValues().slice(0, lightValues.length), lightValues);
 
       // A held level (the example's "dark" button) reaches the slider too.
-      const pressed = await demo.request('POST', `/inject/${example.find((n) => n.type === 'inject' && /dark/.test(n.name)).id}`);
+      const pressed = await demo.request(
+        'POST',
+        `/inject/${example.find((n) => n.type === 'inject' && /dark/.test(n.name)).id}`,
+      );
       assert.strictEqual(pressed.status, 200, pressed.text);
       await until(() => sliderValues().slice(lightValues.length).includes(100), 'the held level on the slider', 10000);
 
@@ -321,7 +406,10 @@ describe('npm start (scripts/start.js)', function () {
           await page.locator('#red-ui-loading-progress').waitFor({ state: 'hidden', timeout: 60000 });
           const dialogs = await page.locator('.red-ui-popover:visible').allTextContents();
           assert.deepStrictEqual(dialogs, [], `dialogs over the editor: ${dialogs.join(' | ')}`);
-          assert.strictEqual(await page.locator('.red-ui-tourGuide-popover:visible, .red-ui-tourGuide-shade:visible').count(), 0);
+          assert.strictEqual(
+            await page.locator('.red-ui-tourGuide-popover:visible, .red-ui-tourGuide-shade:visible').count(),
+            0,
+          );
           assert.strictEqual(await page.evaluate(() => RED.settings.telemetryEnabled), false);
         } finally {
           await browser.close();

@@ -25,13 +25,35 @@ const FLOWS = [
   { id: 'tab1', type: 'tab', label: 'statuses' },
   { id: 'led', type: 'led-command', z: 'tab1', x: 200, y: 80, format: 'boolean', emit: 'change', wires: [[]] },
   {
-    id: 'decide', type: 'nightlight-decide', z: 'tab1', x: 200, y: 180, mode: 'group', groupName: 'stadium',
-    telemetryTopic: 'stadium/{id}/telemetry', commandTopic: 'stadium/{id}/commands', aggregation: 'median', freshness: 600, minFresh: 3, wires: [[]],
+    id: 'decide',
+    type: 'nightlight-decide',
+    z: 'tab1',
+    x: 200,
+    y: 180,
+    mode: 'group',
+    groupName: 'stadium',
+    telemetryTopic: 'stadium/{id}/telemetry',
+    commandTopic: 'stadium/{id}/commands',
+    aggregation: 'median',
+    freshness: 600,
+    minFresh: 3,
+    wires: [[]],
   },
   // One reading, again every second so a page opened later sees a status too: the group has just started.
   {
-    id: 'reading', type: 'inject', z: 'tab1', x: 60, y: 180, topic: 'stadium/s1/telemetry', payload: '{"light":10}', payloadType: 'json',
-    once: true, onceDelay: 0.1, repeat: '1', props: [{ p: 'payload' }, { p: 'topic', vt: 'str' }], wires: [['decide']],
+    id: 'reading',
+    type: 'inject',
+    z: 'tab1',
+    x: 60,
+    y: 180,
+    topic: 'stadium/s1/telemetry',
+    payload: '{"light":10}',
+    payloadType: 'json',
+    once: true,
+    onceDelay: 0.1,
+    repeat: '1',
+    props: [{ p: 'payload' }, { p: 'topic', vt: 'str' }],
+    wires: [['decide']],
   },
 ];
 
@@ -61,10 +83,18 @@ describeInBrowser('status texts in the editor', function () {
       const { page, context } = await openPage(browser, { locale });
       try {
         await page.goto(nodeRed.url);
-        const statusOf = (id) => page.evaluate((id) => document.querySelector(`[id="${id}"] .red-ui-flow-node-status-label`)?.textContent || '', id);
-        const expected = { led: catalog(locale, 'led-command').status.server.waiting, decide: catalog(locale, 'nightlight-decide').status.waiting };
+        const statusOf = (id) =>
+          page.evaluate(
+            (id) => document.querySelector(`[id="${id}"] .red-ui-flow-node-status-label`)?.textContent || '',
+            id,
+          );
+        const expected = {
+          led: catalog(locale, 'led-command').status.server.waiting,
+          decide: catalog(locale, 'nightlight-decide').status.waiting,
+        };
         await page.waitForFunction(
-          (ids) => ids.every((id) => document.querySelector(`[id="${id}"] .red-ui-flow-node-status-label`)?.textContent),
+          (ids) =>
+            ids.every((id) => document.querySelector(`[id="${id}"] .red-ui-flow-node-status-label`)?.textContent),
           Object.keys(expected),
           { timeout: 60000 },
         );

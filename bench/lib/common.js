@@ -39,7 +39,9 @@ async function startMosquitto({ inflight = 200 } = {}) {
   const child = spawn(bin, ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
   child.stderr.on('data', (d) => (log += d));
-  const exited = new Promise((_, reject) => child.once('exit', (code) => reject(new Error(`mosquitto exited (${code}): ${log}`))));
+  const exited = new Promise((_, reject) =>
+    child.once('exit', (code) => reject(new Error(`mosquitto exited (${code}): ${log}`))),
+  );
   exited.catch(() => {});
   await Promise.race([waitForPort(port), exited]);
   return {
@@ -142,4 +144,19 @@ function machine() {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-module.exports = { HOST, ROOT, freePort, waitForPort, mosquittoPath, startMosquitto, peakRss, cpuSeconds, median, percentile, parseArgs, versions, machine, sleep };
+module.exports = {
+  HOST,
+  ROOT,
+  freePort,
+  waitForPort,
+  mosquittoPath,
+  startMosquitto,
+  peakRss,
+  cpuSeconds,
+  median,
+  percentile,
+  parseArgs,
+  versions,
+  machine,
+  sleep,
+};

@@ -9,7 +9,12 @@ const THRESHOLD = 300;
 
 /** One change node: `<id>/telemetry` becomes `<id>/commands`. All the floor does; the chain's first step. */
 function retopic(at, first, next) {
-  return at({ id: first, type: 'change', rules: [{ t: 'change', p: 'topic', pt: 'msg', from: '/telemetry', fromt: 'str', to: '/commands', tot: 'str' }], wires: [[next]] });
+  return at({
+    id: first,
+    type: 'change',
+    rules: [{ t: 'change', p: 'topic', pt: 'msg', from: '/telemetry', fromt: 'str', to: '/commands', tot: 'str' }],
+    wires: [[next]],
+  });
 }
 
 /** What a user wires without us: change (topic) -> switch (light < 300) -> change (payload {led_on}). */
@@ -26,8 +31,18 @@ function builtInChain(at, first, next) {
       outputs: 2,
       wires: [['on'], ['off']],
     }),
-    at({ id: 'on', type: 'change', rules: [{ t: 'set', p: 'payload', pt: 'msg', to: '{"led_on":true}', tot: 'json' }], wires: [[next]] }),
-    at({ id: 'off', type: 'change', rules: [{ t: 'set', p: 'payload', pt: 'msg', to: '{"led_on":false}', tot: 'json' }], wires: [[next]] }),
+    at({
+      id: 'on',
+      type: 'change',
+      rules: [{ t: 'set', p: 'payload', pt: 'msg', to: '{"led_on":true}', tot: 'json' }],
+      wires: [[next]],
+    }),
+    at({
+      id: 'off',
+      type: 'change',
+      rules: [{ t: 'set', p: 'payload', pt: 'msg', to: '{"led_on":false}', tot: 'json' }],
+      wires: [[next]],
+    }),
   ];
 }
 

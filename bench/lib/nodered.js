@@ -39,7 +39,8 @@ async function startRuntime({ flows = [], withSink = false, logLevel = 'error' }
       await RED.nodes.setFlows(newFlows, null, 'full');
       const deadline = Date.now() + 10000;
       while (!waitFor.every((id) => RED.nodes.getNode(id))) {
-        if (Date.now() > deadline) throw new Error(`the deployed flow did not start ${waitFor.join(', ')} (is the package built?)`);
+        if (Date.now() > deadline)
+          throw new Error(`the deployed flow did not start ${waitFor.join(', ')} (is the package built?)`);
         await new Promise((r) => setTimeout(r, 10));
       }
     },

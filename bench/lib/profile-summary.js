@@ -38,7 +38,10 @@ function summarize(file, top = 25) {
   return {
     totalMs: total / 1000,
     areas: [...areas].sort((a, b) => b[1] - a[1]).map(([name, us]) => ({ name, share: pct(us) })),
-    functions: [...fn].sort((a, b) => b[1] - a[1]).slice(0, top).map(([name, us]) => ({ name, share: pct(us) })),
+    functions: [...fn]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, top)
+      .map(([name, us]) => ({ name, share: pct(us) })),
   };
 }
 

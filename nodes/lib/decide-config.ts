@@ -53,7 +53,6 @@ export interface DecideSettings {
   maxSkewMs: number;
 }
 
-
 /**
  * Turns the editor's fields into engine options. Seconds become milliseconds; a missing
  * or invalid field takes its default, so flows saved by older versions keep working.

@@ -238,7 +238,12 @@ export class DecisionEngine<S extends DecisionState = DecisionState> {
     if (!result.send) {
       return { kind: 'ignored', reason: result.reason ?? 'unchanged', ledOn: state.ledOn, light: telemetry.light };
     }
-    return { kind: 'command', command: readingCommand(state, telemetry, now), light: telemetry.light, changed: result.changed };
+    return {
+      kind: 'command',
+      command: readingCommand(state, telemetry, now),
+      light: telemetry.light,
+      changed: result.changed,
+    };
   }
 
   /** A new device's state. */

@@ -72,7 +72,10 @@ export function memberMatcher(spec: string): (id: string) => boolean {
     const problem = deviceIdProblem(entry.replace(/\*/g, 'x'));
     if (problem) throw new NightlightError('bad-members', { entry: entry.slice(0, 80), problem });
     if (entry.includes('*')) {
-      const body = entry.split('*').map((part) => part.replace(/[.?^${}()|[\]\\]/g, '\\$&')).join('.*');
+      const body = entry
+        .split('*')
+        .map((part) => part.replace(/[.?^${}()|[\]\\]/g, '\\$&'))
+        .join('.*');
       patterns.push(new RegExp('^' + body + '$'));
     } else exact.add(entry);
   }
@@ -145,7 +148,9 @@ export class GroupEngine {
     this.options = { ...DEFAULT_GROUP_OPTIONS, ...options };
     checkDeviceId(this.options.name);
     this.isMember = memberMatcher(this.options.members);
-    this.sensors = new RecentMap(Math.max(1, this.options.maxDevices), this.options.expiryMs, (sensor) => this.uncount(sensor));
+    this.sensors = new RecentMap(Math.max(1, this.options.maxDevices), this.options.expiryMs, (sensor) =>
+      this.uncount(sensor),
+    );
   }
 
   get name(): string {
@@ -170,7 +175,8 @@ export class GroupEngine {
 
   /** Takes one reading of sensor `sensorId` and says what to publish for the group. */
   observe(sensorId: string, telemetry: Telemetry, now: number, overrides: DecideOverrides = {}): GroupOutcome {
-    if (!this.isMember(sensorId)) return { kind: 'ignored', reason: 'not-member', ledOn: this.decision.ledOn, value: NaN, health: undefined };
+    if (!this.isMember(sensorId))
+      return { kind: 'ignored', reason: 'not-member', ledOn: this.decision.ledOn, value: NaN, health: undefined };
     this.sensors.expire(now);
     this.catchUp(now);
     const sensor = this.sensors.get(sensorId);
@@ -192,7 +198,8 @@ export class GroupEngine {
       this.sensors.add(sensorId, (updated = new SensorState(telemetry.light, telemetry, now, takenAt)));
     }
     if (this.isFresh(updated, now - this.options.freshnessMs)) this.count(updated);
-    if (historical) return { kind: 'ignored', reason: 'historical', ledOn: this.decision.ledOn, value: NaN, health: undefined };
+    if (historical)
+      return { kind: 'ignored', reason: 'historical', ledOn: this.decision.ledOn, value: NaN, health: undefined };
     return this.decide(now, ruleWith(this.options, overrides));
   }
 
@@ -249,7 +256,8 @@ export class GroupEngine {
       want = wantsOn(state.ledOn, value, rule.threshold, rule.band);
     }
     const result = step(state, want, now, rule);
-    if (!result.send) return { kind: 'ignored', reason: result.reason ?? 'unchanged', ledOn: state.ledOn, value, health };
+    if (!result.send)
+      return { kind: 'ignored', reason: result.reason ?? 'unchanged', ledOn: state.ledOn, value, health };
     // Only now, for the command, the fresh sensors by name.
     const ids: string[] = [];
     const dark: string[] = [];

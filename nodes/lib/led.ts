@@ -124,7 +124,9 @@ export class LedController {
 
   /** When the server's silence would hand control to the device, or `undefined`. */
   nextWake(): number | undefined {
-    return this.inCharge === 'server' && this.fallback.silenceMs > 0 ? this.lastCommandAt + this.fallback.silenceMs : undefined;
+    return this.inCharge === 'server' && this.fallback.silenceMs > 0
+      ? this.lastCommandAt + this.fallback.silenceMs
+      : undefined;
   }
 
   private decideLocally(): LedEvent {

@@ -30,7 +30,10 @@ export function samePosition(a: StreamPosition, b: StreamPosition): boolean {
  * rule, so that every server and every LED picks the same one: `led_on: true` wins. A
  * nightlight left on by mistake is the lesser harm, and the next reading settles it.
  */
-export function isCommandAfter(next: StreamPosition & { led_on: boolean }, last: (StreamPosition & { led_on: boolean | undefined }) | undefined): boolean {
+export function isCommandAfter(
+  next: StreamPosition & { led_on: boolean },
+  last: (StreamPosition & { led_on: boolean | undefined }) | undefined,
+): boolean {
   if (!last || last.led_on === undefined) return true;
   if (isAfter(next, last)) return true;
   return next.led_on && !last.led_on && samePosition(next, last);

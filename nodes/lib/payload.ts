@@ -107,7 +107,8 @@ export function parseTelemetry(payload: unknown, maxBytes = DEFAULT_MAX_BYTES): 
   if (!Object.prototype.hasOwnProperty.call(obj, 'light')) throw new NightlightError('no-light');
   const telemetry: Telemetry = { light: checkLight(obj.light), ...readPosition(obj) };
   if (obj.historical !== undefined) {
-    if (typeof obj.historical !== 'boolean') throw new NightlightError('bad-historical', { type: describe(obj.historical) });
+    if (typeof obj.historical !== 'boolean')
+      throw new NightlightError('bad-historical', { type: describe(obj.historical) });
     if (obj.historical) telemetry.historical = true;
   }
   return telemetry;
@@ -166,6 +167,7 @@ export function parseLedInput(payload: unknown, maxBytes = DEFAULT_MAX_BYTES): L
   const value = decodePayload(payload, maxBytes);
   const isObject = value !== null && typeof value === 'object' && !Array.isArray(value) && !Buffer.isBuffer(value);
   const has = (key: string) => isObject && Object.prototype.hasOwnProperty.call(value, key);
-  if (typeof value === 'number' || (has('light') && !has('led_on'))) return { kind: 'reading', light: parseReading(value, maxBytes) };
+  if (typeof value === 'number' || (has('light') && !has('led_on')))
+    return { kind: 'reading', light: parseReading(value, maxBytes) };
   return { kind: 'command', command: parseCommand(value, maxBytes) };
 }

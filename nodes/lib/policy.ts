@@ -53,7 +53,11 @@ export class ReportPolicy {
   offer(reading: Reading, now: number): Report | undefined {
     this.latest = reading;
     const { deadband, minIntervalMs } = this.options;
-    if (deadband > 0 && this.lastReportedLight !== undefined && Math.abs(reading.light - this.lastReportedLight) < deadband) {
+    if (
+      deadband > 0 &&
+      this.lastReportedLight !== undefined &&
+      Math.abs(reading.light - this.lastReportedLight) < deadband
+    ) {
       // Nothing significant changed since the last report, and this reading is newer than any pending one.
       this.pending = undefined;
       return undefined;

@@ -14,7 +14,8 @@ const FORBIDDEN_TOPIC_CHARS = /[+#\u0000]/;
  * connection as a malformed packet) and lone UTF-16 surrogates (which UTF-8 encoding turns
  * into U+FFFD, so two different ids could share one topic).
  */
-const UNSAFE_CHARS = /[\u0001-\u001f\u007f-\u009f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const UNSAFE_CHARS =
+  /[\u0001-\u001f\u007f-\u009f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 /** A short, printable sample of any value for an error message; never throws. */
 export function sample(value: unknown, max = 80): string {
@@ -37,7 +38,11 @@ export function deviceIdProblem(id: unknown): string | null {
   if (typeof id !== 'string') return 'not-string';
   if (id.length === 0) return 'empty';
   // A code point takes one or two UTF-16 units: count code points only when it can matter.
-  if (id.length > MAX_DEVICE_ID_LENGTH && (id.length > 2 * MAX_DEVICE_ID_LENGTH || [...id].length > MAX_DEVICE_ID_LENGTH)) return 'too-long';
+  if (
+    id.length > MAX_DEVICE_ID_LENGTH &&
+    (id.length > 2 * MAX_DEVICE_ID_LENGTH || [...id].length > MAX_DEVICE_ID_LENGTH)
+  )
+    return 'too-long';
   if (FORBIDDEN_ID_CHARS.test(id) || UNSAFE_CHARS.test(id)) return 'forbidden-char';
   if (id.startsWith('$')) return 'leading-dollar';
   return null;
@@ -89,8 +94,14 @@ export class TopicTemplate {
     const levels = template.split('/');
     const idIndex = levels.indexOf(ID_PLACEHOLDER);
     this.subscription = levels.map((level, i) => (i === idIndex ? '+' : level)).join('/');
-    this.prefix = levels.slice(0, idIndex).map((level) => level + '/').join('');
-    this.suffix = levels.slice(idIndex + 1).map((level) => '/' + level).join('');
+    this.prefix = levels
+      .slice(0, idIndex)
+      .map((level) => level + '/')
+      .join('');
+    this.suffix = levels
+      .slice(idIndex + 1)
+      .map((level) => '/' + level)
+      .join('');
   }
 
   /** The topic of device `id`; throws `bad-device-id` for an id that could escape its level. */
@@ -124,7 +135,12 @@ export class TopicTemplate {
     // (`suffix`, when there is one, starts with `/`: the first `/` after the prefix must be its own.)
     const { prefix, suffix } = this;
     const end = topic.length - suffix.length;
-    if (end < prefix.length || !topic.startsWith(prefix) || !topic.endsWith(suffix) || topic.indexOf('/', prefix.length) !== (suffix ? end : -1)) {
+    if (
+      end < prefix.length ||
+      !topic.startsWith(prefix) ||
+      !topic.endsWith(suffix) ||
+      topic.indexOf('/', prefix.length) !== (suffix ? end : -1)
+    ) {
       return undefined;
     }
     return checkDeviceId(topic.slice(prefix.length, end));

@@ -116,7 +116,12 @@ export function shorten(text: string, max: number): string {
 export function clip(text: string, max = STATUS_MAX): string {
   const chars = characters(text);
   if (chars.length <= max) return text;
-  return max < 1 ? '' : chars.slice(0, max - 1).join('').trimEnd() + ELLIPSIS;
+  return max < 1
+    ? ''
+    : chars
+        .slice(0, max - 1)
+        .join('')
+        .trimEnd() + ELLIPSIS;
 }
 
 /**

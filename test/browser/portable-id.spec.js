@@ -77,7 +77,10 @@ describeInBrowser('device ids that are not portable to every broker', function (
         for (const [value, warned] of cases) {
           await input.fill(value);
           // The tip follows typing; Node-RED validates the field when it is left.
-          await until(async () => (await tip.isVisible()) === warned, `${id}: "${value}" ${warned ? 'warned' : 'not warned'}`);
+          await until(
+            async () => (await tip.isVisible()) === warned,
+            `${id}: "${value}" ${warned ? 'warned' : 'not warned'}`,
+          );
           await input.press('Tab');
           assert.deepStrictEqual(await dialogProblems(page), [], `${id}: "${value}" is not marked red`);
         }
@@ -90,7 +93,10 @@ describeInBrowser('device ids that are not portable to every broker', function (
         await chooseType(page, 'node-input-deviceId', 'str');
         await input.fill('hall.1');
         await pressDone(page);
-        const saved = await page.evaluate((n) => ({ id: RED.nodes.node(n).deviceId, valid: RED.nodes.node(n).valid }), id);
+        const saved = await page.evaluate(
+          (n) => ({ id: RED.nodes.node(n).deviceId, valid: RED.nodes.node(n).valid }),
+          id,
+        );
         assert.deepStrictEqual(saved, { id: 'hall.1', valid: true }, `${id}: the id is kept and valid`);
       }
       assert.deepStrictEqual(opened.consoleErrors, []);

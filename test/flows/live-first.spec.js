@@ -20,9 +20,25 @@ const LED_BOUND_MS = 3000;
 
 function brokerConfig(id, port) {
   return {
-    id, type: 'mqtt-broker', broker: HOST, port: String(port), clientid: '', autoConnect: true, usetls: false,
-    protocolVersion: '4', keepalive: '15', cleansession: true, autoUnsubscribe: true,
-    birthTopic: '', closeTopic: '', willTopic: '', birthMsg: {}, closeMsg: {}, willMsg: {}, userProps: '', sessionExpiry: '',
+    id,
+    type: 'mqtt-broker',
+    broker: HOST,
+    port: String(port),
+    clientid: '',
+    autoConnect: true,
+    usetls: false,
+    protocolVersion: '4',
+    keepalive: '15',
+    cleansession: true,
+    autoUnsubscribe: true,
+    birthTopic: '',
+    closeTopic: '',
+    willTopic: '',
+    birthMsg: {},
+    closeMsg: {},
+    willMsg: {},
+    userProps: '',
+    sessionExpiry: '',
   };
 }
 
@@ -30,17 +46,63 @@ function systemFlow(port, id, telemetry) {
   return onTab([
     brokerConfig('bdev', port),
     brokerConfig('bsrv', port),
-    { id: 'lt', type: 'light-telemetry', deviceId: id, topic: '{id}/telemetry', qos: '1', offline: 'all', capacity: 2 * BACKLOG, rate: RATE, ackTimeout: 60, ...telemetry, wires: [['mout']] },
+    {
+      id: 'lt',
+      type: 'light-telemetry',
+      deviceId: id,
+      topic: '{id}/telemetry',
+      qos: '1',
+      offline: 'all',
+      capacity: 2 * BACKLOG,
+      rate: RATE,
+      ackTimeout: 60,
+      ...telemetry,
+      wires: [['mout']],
+    },
     { id: 'mout', type: 'mqtt out', broker: 'bdev', topic: '', qos: '', retain: '', wires: [] },
     { id: 'st', type: 'status', scope: ['mout'], wires: [['lt']] },
     { id: 'cp', type: 'complete', scope: ['mout'], uncaught: false, wires: [['lt']] },
-    { id: 'mcmdIn', type: 'mqtt in', broker: 'bdev', topic: `${id}/commands`, qos: '1', datatype: 'auto-detect', nl: false, rap: true, rh: 0, inputs: 0, wires: [['led']] },
+    {
+      id: 'mcmdIn',
+      type: 'mqtt in',
+      broker: 'bdev',
+      topic: `${id}/commands`,
+      qos: '1',
+      datatype: 'auto-detect',
+      nl: false,
+      rap: true,
+      rh: 0,
+      inputs: 0,
+      wires: [['led']],
+    },
     { id: 'led', type: 'led-command', format: 'boolean', emit: 'change', wires: [['ledOut']] },
     { id: 'ledOut', type: 'helper' },
     { id: 'ctl', type: 'mqtt out', broker: 'bdev', topic: '', qos: '', retain: '', wires: [] },
-    { id: 'min', type: 'mqtt in', broker: 'bsrv', topic: '+/telemetry', qos: '1', datatype: 'auto-detect', nl: false, rap: true, rh: 0, inputs: 0, wires: [['dec', 'raw']] },
+    {
+      id: 'min',
+      type: 'mqtt in',
+      broker: 'bsrv',
+      topic: '+/telemetry',
+      qos: '1',
+      datatype: 'auto-detect',
+      nl: false,
+      rap: true,
+      rh: 0,
+      inputs: 0,
+      wires: [['dec', 'raw']],
+    },
     { id: 'raw', type: 'helper' },
-    { id: 'dec', type: 'nightlight-decide', telemetryTopic: '{id}/telemetry', commandTopic: '{id}/commands', threshold: 300, emit: 'change', qos: '1', retain: true, wires: [['mcmd', 'cmds']] },
+    {
+      id: 'dec',
+      type: 'nightlight-decide',
+      telemetryTopic: '{id}/telemetry',
+      commandTopic: '{id}/commands',
+      threshold: 300,
+      emit: 'change',
+      qos: '1',
+      retain: true,
+      wires: [['mcmd', 'cmds']],
+    },
     { id: 'mcmd', type: 'mqtt out', broker: 'bsrv', topic: '', qos: '', retain: '', wires: [] },
     { id: 'cmds', type: 'helper' },
     { id: 'catch', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
@@ -58,7 +120,8 @@ function watchStatus(node) {
     last,
     offline: () => until(() => last().fill === 'red', 'light telemetry to see the link down'),
     online: () => until(() => last().fill === 'green', 'light telemetry to see the link up', 15000),
-    drained: () => until(() => last().fill === 'green' && !/buffered/.test(last().text || ''), 'an empty buffer', 30000),
+    drained: () =>
+      until(() => last().fill === 'green' && !/buffered/.test(last().text || ''), 'an empty buffer', 30000),
   };
 }
 
@@ -70,7 +133,12 @@ async function serverListening(url) {
   raw.on('input', onInput);
   const probe = await mqtt.connectAsync(url, { reconnectPeriod: 0 });
   try {
-    await until(async () => heard || (await probe.publishAsync('probe/telemetry', JSON.stringify({ light: 500 }), { qos: 0 }), false), 'the server to be subscribed', 20000);
+    await until(
+      async () =>
+        heard || (await probe.publishAsync('probe/telemetry', JSON.stringify({ light: 500 }), { qos: 0 }), false),
+      'the server to be subscribed',
+      20000,
+    );
   } finally {
     raw.removeListener('input', onInput);
     await probe.endAsync(true);
@@ -103,7 +171,9 @@ forEachBroker((startBroker, kind) => {
       const id = `live-${kind}`;
       await helper.load(nodes, systemFlow(broker.port, id));
       const raw = [];
-      helper.getNode('raw').on('input', (msg) => msg.topic === `${id}/telemetry` && raw.push({ ...msg, at: Date.now() }));
+      helper
+        .getNode('raw')
+        .on('input', (msg) => msg.topic === `${id}/telemetry` && raw.push({ ...msg, at: Date.now() }));
       const cmds = [];
       helper.getNode('cmds').on('input', (msg) => msg.topic === `${id}/commands` && cmds.push(msg));
       const ledOut = [];
@@ -138,17 +208,38 @@ forEachBroker((startBroker, kind) => {
       const arrived = raw.slice(before).map((m) => m.payload);
       const firstSeq = raw[before - 1].payload.seq + 1;
       // The newest first, live; the LED on from it.
-      assert.deepStrictEqual([arrived[0].light, arrived[0].seq, arrived[0].historical], [100, firstSeq + BACKLOG - 1, undefined]);
-      assert.deepStrictEqual(ledOut.map((m) => m.payload), [false, true]);
-      assert.deepStrictEqual(cmds.map((m) => m.payload.led_on), [false, true], 'no replayed reading switched the LED');
+      assert.deepStrictEqual(
+        [arrived[0].light, arrived[0].seq, arrived[0].historical],
+        [100, firstSeq + BACKLOG - 1, undefined],
+      );
+      assert.deepStrictEqual(
+        ledOut.map((m) => m.payload),
+        [false, true],
+      );
+      assert.deepStrictEqual(
+        cmds.map((m) => m.payload.led_on),
+        [false, true],
+        'no replayed reading switched the LED',
+      );
       // The backlog oldest first, as history, each reading exactly once.
       const backlog = arrived.slice(1);
-      assert.deepStrictEqual(backlog.map((t) => t.seq), Array.from({ length: BACKLOG - 1 }, (_, i) => firstSeq + i));
-      assert.ok(backlog.every((t) => t.historical === true), 'the backlog is marked historical');
+      assert.deepStrictEqual(
+        backlog.map((t) => t.seq),
+        Array.from({ length: BACKLOG - 1 }, (_, i) => firstSeq + i),
+      );
+      assert.ok(
+        backlog.every((t) => t.historical === true),
+        'the backlog is marked historical',
+      );
       assert.strictEqual(raw.length - before, BACKLOG, 'nothing arrived twice');
       const drainMs = raw.at(-1).at - reconnectedAt;
-      console.log(`      ${kind}: reconnect -> LED command ${ledMs} ms; the backlog of ${BACKLOG} drained in ${drainMs} ms`);
-      assert.ok(ledMs < LED_BOUND_MS, `the LED answered ${ledMs} ms after the reconnect (bound ${LED_BOUND_MS} ms; the backlog took ${drainMs} ms)`);
+      console.log(
+        `      ${kind}: reconnect -> LED command ${ledMs} ms; the backlog of ${BACKLOG} drained in ${drainMs} ms`,
+      );
+      assert.ok(
+        ledMs < LED_BOUND_MS,
+        `the LED answered ${ledMs} ms after the reconnect (bound ${LED_BOUND_MS} ms; the backlog took ${drainMs} ms)`,
+      );
       assert.deepStrictEqual(caught, []);
     });
 
@@ -165,10 +256,20 @@ forEachBroker((startBroker, kind) => {
       for (let i = 0; i < 200; i++) lt.receive({ payload: 900 + i });
       await until(() => /buffered/.test(status.last().text || ''), 'the backlog in the status');
       helper.getNode('ctl').receive({ action: 'connect' });
-      await until(() => raw.filter((m) => m.topic === `${id}/telemetry`).length === 200, 'the whole backlog at the server', 30000);
+      await until(
+        () => raw.filter((m) => m.topic === `${id}/telemetry`).length === 200,
+        'the whole backlog at the server',
+        30000,
+      );
       const arrived = raw.filter((m) => m.topic === `${id}/telemetry`).map((m) => m.payload);
-      assert.deepStrictEqual(arrived.map((t) => t.light), Array.from({ length: 200 }, (_, i) => 900 + i));
-      assert.deepStrictEqual(arrived.map((t) => t.historical === true), [...Array(199).fill(true), false]);
+      assert.deepStrictEqual(
+        arrived.map((t) => t.light),
+        Array.from({ length: 200 }, (_, i) => 900 + i),
+      );
+      assert.deepStrictEqual(
+        arrived.map((t) => t.historical === true),
+        [...Array(199).fill(true), false],
+      );
     });
   });
 });

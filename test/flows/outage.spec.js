@@ -19,9 +19,25 @@ const RECONNECT_MS = 500;
  */
 function brokerConfig(id, port, clientid = '') {
   return {
-    id, type: 'mqtt-broker', broker: HOST, port: String(port), clientid, autoConnect: true, usetls: false,
-    protocolVersion: '4', keepalive: '15', cleansession: !clientid, autoUnsubscribe: true,
-    birthTopic: '', closeTopic: '', willTopic: '', birthMsg: {}, closeMsg: {}, willMsg: {}, userProps: '', sessionExpiry: '',
+    id,
+    type: 'mqtt-broker',
+    broker: HOST,
+    port: String(port),
+    clientid,
+    autoConnect: true,
+    usetls: false,
+    protocolVersion: '4',
+    keepalive: '15',
+    cleansession: !clientid,
+    autoUnsubscribe: true,
+    birthTopic: '',
+    closeTopic: '',
+    willTopic: '',
+    birthMsg: {},
+    closeMsg: {},
+    willMsg: {},
+    userProps: '',
+    sessionExpiry: '',
   };
 }
 
@@ -31,18 +47,62 @@ function systemFlow(port, id, telemetry = {}) {
     brokerConfig('bdev', port),
     brokerConfig('bsrv', port, `nightlight-server-${id}`),
     // device
-    { id: 'lt', type: 'light-telemetry', deviceId: id, topic: '{id}/telemetry', qos: '1', rate: 50, ackTimeout: 5, ...telemetry, wires: [['mout']] },
+    {
+      id: 'lt',
+      type: 'light-telemetry',
+      deviceId: id,
+      topic: '{id}/telemetry',
+      qos: '1',
+      rate: 50,
+      ackTimeout: 5,
+      ...telemetry,
+      wires: [['mout']],
+    },
     { id: 'mout', type: 'mqtt out', broker: 'bdev', topic: '', qos: '', retain: '', wires: [] },
     { id: 'st', type: 'status', scope: ['mout'], wires: [['lt']] },
     { id: 'cp', type: 'complete', scope: ['mout'], uncaught: false, wires: [['lt']] },
-    { id: 'mcmdIn', type: 'mqtt in', broker: 'bdev', topic: `${id}/commands`, qos: '1', datatype: 'auto-detect', nl: false, rap: true, rh: 0, inputs: 0, wires: [['led']] },
+    {
+      id: 'mcmdIn',
+      type: 'mqtt in',
+      broker: 'bdev',
+      topic: `${id}/commands`,
+      qos: '1',
+      datatype: 'auto-detect',
+      nl: false,
+      rap: true,
+      rh: 0,
+      inputs: 0,
+      wires: [['led']],
+    },
     { id: 'led', type: 'led-command', format: 'boolean', emit: 'change', wires: [['ledOut']] },
     { id: 'ledOut', type: 'helper' },
     { id: 'ctl', type: 'mqtt out', broker: 'bdev', topic: '', qos: '', retain: '', wires: [] },
     // server
-    { id: 'min', type: 'mqtt in', broker: 'bsrv', topic: '+/telemetry', qos: '1', datatype: 'auto-detect', nl: false, rap: true, rh: 0, inputs: 0, wires: [['dec', 'raw']] },
+    {
+      id: 'min',
+      type: 'mqtt in',
+      broker: 'bsrv',
+      topic: '+/telemetry',
+      qos: '1',
+      datatype: 'auto-detect',
+      nl: false,
+      rap: true,
+      rh: 0,
+      inputs: 0,
+      wires: [['dec', 'raw']],
+    },
     { id: 'raw', type: 'helper' },
-    { id: 'dec', type: 'nightlight-decide', telemetryTopic: '{id}/telemetry', commandTopic: '{id}/commands', threshold: 300, emit: 'change', qos: '1', retain: true, wires: [['mcmd', 'cmds']] },
+    {
+      id: 'dec',
+      type: 'nightlight-decide',
+      telemetryTopic: '{id}/telemetry',
+      commandTopic: '{id}/commands',
+      threshold: 300,
+      emit: 'change',
+      qos: '1',
+      retain: true,
+      wires: [['mcmd', 'cmds']],
+    },
     { id: 'mcmd', type: 'mqtt out', broker: 'bsrv', topic: '', qos: '', retain: '', wires: [] },
     { id: 'cmds', type: 'helper' },
     { id: 'catch', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
@@ -56,8 +116,10 @@ function watchStatus(node) {
   node.on('call:status', (call) => statuses.push(call.args[0]));
   return {
     statuses,
-    offline: () => until(() => statuses.length > 0 && statuses.at(-1).fill === 'red', 'light telemetry to see the link down', 10000),
-    online: () => until(() => statuses.length > 0 && statuses.at(-1).fill === 'green', 'light telemetry to see the link up', 15000),
+    offline: () =>
+      until(() => statuses.length > 0 && statuses.at(-1).fill === 'red', 'light telemetry to see the link down', 10000),
+    online: () =>
+      until(() => statuses.length > 0 && statuses.at(-1).fill === 'green', 'light telemetry to see the link up', 15000),
   };
 }
 
@@ -124,199 +186,254 @@ function produce(node, everyMs, light) {
   return { stop: () => clearInterval(timer), count: () => n };
 }
 
-forEachBroker((startBroker, kind) => {
-  describe(`losing the connection (${kind})`, function () {
-    this.timeout(60000);
-    let broker;
-    before(function (done) {
-      helper.settings({ mqttReconnectTime: RECONNECT_MS });
-      helper.startServer(done);
-    });
-    after(function (done) {
-      helper.settings({ mqttReconnectTime: undefined });
-      helper.stopServer(done);
-    });
-    // One broker for the block (each test uses its own device id, topics and client ids);
-    // the tests stop and start it.
-    before(async function () {
-      // Mosquitto started as root drops to the `mosquitto` user, which cannot write its
-      // persistence file into our temporary directory: stay root so retained messages survive.
-      broker = await startBroker({ extraConfig: ['user root'] });
-    });
-    afterEach(async function () {
-      await helper.unload();
-      // A test that failed during an outage leaves the broker down.
-      await broker.start().catch(() => {});
-    });
-    after(async function () {
-      if (broker) await broker.close();
-    });
-
-    it('all: every reading produced during a 10 s outage arrives exactly once, in order, and changes no decision', async function () {
-      // Strictly chronological replay: when the device reconnects before its first reading after the
-      // outage, the default (live first) rightly sends the newest outage reading first, as live.
-      await helper.load(nodes, systemFlow(broker.port, 'mill', { offline: 'all', replay: 'chronological' }));
-      const raw = collectDevice(helper.getNode('raw'), 'mill');
-      const cmds = collectDevice(helper.getNode('cmds'), 'mill');
-      const caught = collect(helper.getNode('caught'));
-      const lt = helper.getNode('lt');
-      const status = watchStatus(lt);
-      await status.online();
-      await serverListening(broker.url);
-      // Dark readings (LED on) before and after; bright ones while offline, which must never switch it off.
-      let phase = 'before';
-      let dark = 100;
-      let bright = 900;
-      const producedOffline = [];
-      let outageMs;
-      const producer = produce(lt, 100, () => {
-        if (phase !== 'offline') return dark++;
-        producedOffline.push(bright);
-        return bright++;
+forEachBroker(
+  (startBroker, kind) => {
+    describe(`losing the connection (${kind})`, function () {
+      this.timeout(60000);
+      let broker;
+      before(function (done) {
+        helper.settings({ mqttReconnectTime: RECONNECT_MS });
+        helper.startServer(done);
       });
-      try {
-        await until(() => raw.length >= 5 && cmds.length === 1, 'the stream and the first command');
-        const stoppedAt = Date.now();
-        await broker.stop();
-        await status.offline();
-        phase = 'offline';
-        const release = await holdDevice();
-        await sleep(10000);
-        phase = 'after';
-        await broker.start();
-        outageMs = Date.now() - stoppedAt;
-        await release();
-        await status.online();
-        await until(() => raw.some((m) => m.payload.light === producedOffline.at(-1)), 'the last outage reading at the server', 20000);
-      } finally {
-        producer.stop();
-      }
-      // Every reading taken (seq 1 to the count), whatever was still in the backlog when the producer stopped.
-      const taken = producer.count();
-      await until(() => new Set(raw.map((m) => m.payload.seq)).size >= taken, `all ${taken} readings at the server`, 20000);
-      await sleep(500);
-      const arrived = raw.filter((m) => m.payload.light >= 900);
-      assert.ok(outageMs >= 10000, `the outage lasted ${outageMs} ms`);
-      assert.ok(producedOffline.length >= 20, `${producedOffline.length} readings in a 10 s outage`);
-      assert.deepStrictEqual(arrived.map((m) => m.payload.light), producedOffline, `every outage reading exactly once, in order; arrived ${arrived.map((m) => m.payload.light)}`);
-      assert.ok(arrived.every((m) => m.payload.historical === true), 'replayed readings are marked historical');
-      const seqs = raw.map((m) => m.payload.seq);
-      for (let s = 1; s <= taken; s++) assert.ok(seqs.includes(s), `reading ${s} arrived`);
-      assert.strictEqual(Math.max(...seqs), taken);
-      assert.deepStrictEqual(cmds.map((m) => m.payload.led_on), [true], 'the server never switched on a replayed or duplicated reading');
-      assert.deepStrictEqual(caught, []);
-    });
+      after(function (done) {
+        helper.settings({ mqttReconnectTime: undefined });
+        helper.stopServer(done);
+      });
+      // One broker for the block (each test uses its own device id, topics and client ids);
+      // the tests stop and start it.
+      before(async function () {
+        // Mosquitto started as root drops to the `mosquitto` user, which cannot write its
+        // persistence file into our temporary directory: stay root so retained messages survive.
+        broker = await startBroker({ extraConfig: ['user root'] });
+      });
+      afterEach(async function () {
+        await helper.unload();
+        // A test that failed during an outage leaves the broker down.
+        await broker.start().catch(() => {});
+      });
+      after(async function () {
+        if (broker) await broker.close();
+      });
 
-    for (const policy of ['latest', 'drop']) {
-      it(`${policy}: ${policy === 'latest' ? 'only the newest outage reading arrives, as a live reading' : 'none of the outage readings arrives'}`, async function () {
-        await helper.load(nodes, systemFlow(broker.port, `t-${policy}`, { offline: policy }));
-        const raw = collectDevice(helper.getNode('raw'), `t-${policy}`);
-        const cmds = collectDevice(helper.getNode('cmds'), `t-${policy}`);
-        const ledOut = collect(helper.getNode('ledOut'));
+      it('all: every reading produced during a 10 s outage arrives exactly once, in order, and changes no decision', async function () {
+        // Strictly chronological replay: when the device reconnects before its first reading after the
+        // outage, the default (live first) rightly sends the newest outage reading first, as live.
+        await helper.load(nodes, systemFlow(broker.port, 'mill', { offline: 'all', replay: 'chronological' }));
+        const raw = collectDevice(helper.getNode('raw'), 'mill');
+        const cmds = collectDevice(helper.getNode('cmds'), 'mill');
+        const caught = collect(helper.getNode('caught'));
+        const lt = helper.getNode('lt');
+        const status = watchStatus(lt);
+        await status.online();
+        await serverListening(broker.url);
+        // Dark readings (LED on) before and after; bright ones while offline, which must never switch it off.
+        let phase = 'before';
+        let dark = 100;
+        let bright = 900;
+        const producedOffline = [];
+        let outageMs;
+        const producer = produce(lt, 100, () => {
+          if (phase !== 'offline') return dark++;
+          producedOffline.push(bright);
+          return bright++;
+        });
+        try {
+          await until(() => raw.length >= 5 && cmds.length === 1, 'the stream and the first command');
+          const stoppedAt = Date.now();
+          await broker.stop();
+          await status.offline();
+          phase = 'offline';
+          const release = await holdDevice();
+          await sleep(10000);
+          phase = 'after';
+          await broker.start();
+          outageMs = Date.now() - stoppedAt;
+          await release();
+          await status.online();
+          await until(
+            () => raw.some((m) => m.payload.light === producedOffline.at(-1)),
+            'the last outage reading at the server',
+            20000,
+          );
+        } finally {
+          producer.stop();
+        }
+        // Every reading taken (seq 1 to the count), whatever was still in the backlog when the producer stopped.
+        const taken = producer.count();
+        await until(
+          () => new Set(raw.map((m) => m.payload.seq)).size >= taken,
+          `all ${taken} readings at the server`,
+          20000,
+        );
+        await sleep(500);
+        const arrived = raw.filter((m) => m.payload.light >= 900);
+        assert.ok(outageMs >= 10000, `the outage lasted ${outageMs} ms`);
+        assert.ok(producedOffline.length >= 20, `${producedOffline.length} readings in a 10 s outage`);
+        assert.deepStrictEqual(
+          arrived.map((m) => m.payload.light),
+          producedOffline,
+          `every outage reading exactly once, in order; arrived ${arrived.map((m) => m.payload.light)}`,
+        );
+        assert.ok(
+          arrived.every((m) => m.payload.historical === true),
+          'replayed readings are marked historical',
+        );
+        const seqs = raw.map((m) => m.payload.seq);
+        for (let s = 1; s <= taken; s++) assert.ok(seqs.includes(s), `reading ${s} arrived`);
+        assert.strictEqual(Math.max(...seqs), taken);
+        assert.deepStrictEqual(
+          cmds.map((m) => m.payload.led_on),
+          [true],
+          'the server never switched on a replayed or duplicated reading',
+        );
+        assert.deepStrictEqual(caught, []);
+      });
+
+      for (const policy of ['latest', 'drop']) {
+        it(`${policy}: ${policy === 'latest' ? 'only the newest outage reading arrives, as a live reading' : 'none of the outage readings arrives'}`, async function () {
+          await helper.load(nodes, systemFlow(broker.port, `t-${policy}`, { offline: policy }));
+          const raw = collectDevice(helper.getNode('raw'), `t-${policy}`);
+          const cmds = collectDevice(helper.getNode('cmds'), `t-${policy}`);
+          const ledOut = collect(helper.getNode('ledOut'));
+          const lt = helper.getNode('lt');
+          const status = watchStatus(lt);
+          await status.online();
+          await serverListening(broker.url);
+          lt.receive({ payload: 100 });
+          await until(() => cmds.length === 1 && ledOut.length === 1, 'the first command at the LED');
+          await broker.stop();
+          await status.offline();
+          for (const light of [900, 901, 902, 903, 904]) lt.receive({ payload: light });
+          await sleep(2000);
+          const server = watchStatus(helper.getNode('min'));
+          await broker.start();
+          // Both connections come back on their own; the server's persistent session keeps what the
+          // device publishes before the server is back.
+          await status.online();
+          await server.online();
+          if (policy === 'latest')
+            await until(() => raw.some((m) => m.payload.light === 904), 'the newest outage reading');
+          lt.receive({ payload: 150 });
+          await until(() => raw.some((m) => m.payload.light === 150), 'the first reading after the outage');
+          await sleep(500);
+          const outage = raw
+            .filter((m) => m.payload.light >= 900)
+            .map((m) => [m.payload.light, m.payload.historical === true]);
+          if (policy === 'latest') {
+            assert.deepStrictEqual(outage, [[904, false]], 'only the newest, sent as a live reading');
+            assert.deepStrictEqual(
+              cmds.map((m) => m.payload.led_on),
+              [true, false, true],
+              'the server acted on the newest reading',
+            );
+          } else {
+            assert.deepStrictEqual(outage, []);
+            assert.deepStrictEqual(
+              cmds.map((m) => m.payload.led_on),
+              [true],
+            );
+          }
+          assert.ok(
+            status.statuses.some((s) => /status\.dropped/.test(s.text || '')),
+            'the drops were shown',
+          );
+        });
+      }
+
+      it('memory stays bounded when the outage outlasts the buffer: the oldest are dropped and counted', async function () {
+        // Strictly chronological replay, so the order asserted is the buffer's own (the default,
+        // live-first, sends the newest reading ahead of the backlog; its own tests cover that).
+        await helper.load(
+          nodes,
+          systemFlow(broker.port, 'small', { offline: 'all', capacity: 5, replay: 'chronological' }),
+        );
+        const raw = collectDevice(helper.getNode('raw'), 'small');
         const lt = helper.getNode('lt');
         const status = watchStatus(lt);
         await status.online();
         await serverListening(broker.url);
         lt.receive({ payload: 100 });
-        await until(() => cmds.length === 1 && ledOut.length === 1, 'the first command at the LED');
+        await until(() => raw.length === 1, 'the first reading at the server');
+        await until(() => !/buffered/.test(status.statuses.at(-1).text), 'the publish to be confirmed');
         await broker.stop();
         await status.offline();
-        for (const light of [900, 901, 902, 903, 904]) lt.receive({ payload: light });
-        await sleep(2000);
-        const server = watchStatus(helper.getNode('min'));
-        await broker.start();
-        // Both connections come back on their own; the server's persistent session keeps what the
-        // device publishes before the server is back.
-        await status.online();
-        await server.online();
-        if (policy === 'latest') await until(() => raw.some((m) => m.payload.light === 904), 'the newest outage reading');
-        lt.receive({ payload: 150 });
-        await until(() => raw.some((m) => m.payload.light === 150), 'the first reading after the outage');
-        await sleep(500);
-        const outage = raw.filter((m) => m.payload.light >= 900).map((m) => [m.payload.light, m.payload.historical === true]);
-        if (policy === 'latest') {
-          assert.deepStrictEqual(outage, [[904, false]], 'only the newest, sent as a live reading');
-          assert.deepStrictEqual(cmds.map((m) => m.payload.led_on), [true, false, true], 'the server acted on the newest reading');
-        } else {
-          assert.deepStrictEqual(outage, []);
-          assert.deepStrictEqual(cmds.map((m) => m.payload.led_on), [true]);
-        }
-        assert.ok(status.statuses.some((s) => /status\.dropped/.test(s.text || '')), 'the drops were shown');
-      });
-    }
-
-    it('memory stays bounded when the outage outlasts the buffer: the oldest are dropped and counted', async function () {
-      // Strictly chronological replay, so the order asserted is the buffer's own (the default,
-      // live-first, sends the newest reading ahead of the backlog; its own tests cover that).
-      await helper.load(nodes, systemFlow(broker.port, 'small', { offline: 'all', capacity: 5, replay: 'chronological' }));
-      const raw = collectDevice(helper.getNode('raw'), 'small');
-      const lt = helper.getNode('lt');
-      const status = watchStatus(lt);
-      await status.online();
-      await serverListening(broker.url);
-      lt.receive({ payload: 100 });
-      await until(() => raw.length === 1, 'the first reading at the server');
-      await until(() => !/buffered/.test(status.statuses.at(-1).text), 'the publish to be confirmed');
-      await broker.stop();
-      await status.offline();
-      for (let light = 900; light < 920; light++) lt.receive({ payload: light });
-      await until(() => /status\.dropped/.test(status.statuses.at(-1).text || ''), 'the drops in the status');
-      const release = await holdDevice();
-      await sleep(1000);
-      await broker.start();
-      await release();
-      await status.online();
-      await until(() => raw.some((m) => m.payload.light === 919), 'the newest reading');
-      await sleep(500);
-      // (The reading before the outage may reach the server twice: QoS 1 is at least once on the
-      // broker's side too, and the server ignores the copy. The outage readings are what is counted.)
-      const outage = raw.filter((m) => m.payload.light >= 900);
-      assert.deepStrictEqual(outage.map((m) => m.payload.light), [915, 916, 917, 918, 919], 'the newest five, oldest first');
-      assert.deepStrictEqual(outage.map((m) => m.payload.seq), [17, 18, 19, 20, 21]);
-      assert.ok(/status\.dropped/.test(status.statuses.at(-1).text), 'the drop count stays visible');
-    });
-
-    it('a device that reconnects after missing 5 decision changes ends in the latest state, never an older one', async function () {
-      await helper.load(nodes, systemFlow(broker.port, 'lamp'));
-      const cmds = collectDevice(helper.getNode('cmds'), 'lamp');
-      const ledOut = collect(helper.getNode('ledOut'));
-      const status = watchStatus(helper.getNode('lt'));
-      const ledStatus = watchStatus(helper.getNode('led')).statuses;
-      const sensor = await mqtt.connectAsync(broker.url, { clientId: 'lesson-device-lamp', reconnectPeriod: 200 });
-      const observer = await mqtt.connectAsync(broker.url, { clientId: 'observer-lamp', reconnectPeriod: 200 });
-      const published = [];
-      observer.on('message', (topic, payload, packet) => !packet.retain && published.push(JSON.parse(payload).led_on));
-      await observer.subscribeAsync('lamp/commands', { qos: 1 });
-      try {
-        await status.online();
-        await serverListening(broker.url);
-        let seq = 0;
-        const publish = (light) => sensor.publishAsync('lamp/telemetry', JSON.stringify({ light, seq: ++seq }), { qos: 1 });
-        await publish(100);
-        await until(() => ledOut.length === 1, 'the LED on');
-        helper.getNode('ctl').receive({ action: 'disconnect' });
-        await status.offline();
-        for (const light of [900, 100, 900, 100, 900]) {
-          await publish(light);
-          await until(() => cmds.length === seq, `decision ${seq}`);
-        }
-        assert.deepStrictEqual(cmds.map((m) => m.payload.led_on), [true, false, true, false, true, false]);
-        await until(() => published.length === 6, 'every command published at the broker');
-        await observer.endAsync(true);
-        // The broker itself restarts too while the device is away: the retained command survives.
-        await broker.stop();
-        await broker.start();
-        await sleep(200);
-        helper.getNode('ctl').receive({ action: 'connect' });
-        await status.online();
-        await until(() => ledOut.length === 2, 'the latest command at the LED');
+        for (let light = 900; light < 920; light++) lt.receive({ payload: light });
+        await until(() => /status\.dropped/.test(status.statuses.at(-1).text || ''), 'the drops in the status');
+        const release = await holdDevice();
         await sleep(1000);
-      } finally {
-        await sensor.endAsync(true);
-        await observer.endAsync(true);
-      }
-      assert.deepStrictEqual(ledOut.map((m) => m.payload), [true, false]);
-      assert.strictEqual(ledStatus.at(-1).fill, 'grey', 'the LED status shows it off');
+        await broker.start();
+        await release();
+        await status.online();
+        await until(() => raw.some((m) => m.payload.light === 919), 'the newest reading');
+        await sleep(500);
+        // (The reading before the outage may reach the server twice: QoS 1 is at least once on the
+        // broker's side too, and the server ignores the copy. The outage readings are what is counted.)
+        const outage = raw.filter((m) => m.payload.light >= 900);
+        assert.deepStrictEqual(
+          outage.map((m) => m.payload.light),
+          [915, 916, 917, 918, 919],
+          'the newest five, oldest first',
+        );
+        assert.deepStrictEqual(
+          outage.map((m) => m.payload.seq),
+          [17, 18, 19, 20, 21],
+        );
+        assert.ok(/status\.dropped/.test(status.statuses.at(-1).text), 'the drop count stays visible');
+      });
+
+      it('a device that reconnects after missing 5 decision changes ends in the latest state, never an older one', async function () {
+        await helper.load(nodes, systemFlow(broker.port, 'lamp'));
+        const cmds = collectDevice(helper.getNode('cmds'), 'lamp');
+        const ledOut = collect(helper.getNode('ledOut'));
+        const status = watchStatus(helper.getNode('lt'));
+        const ledStatus = watchStatus(helper.getNode('led')).statuses;
+        const sensor = await mqtt.connectAsync(broker.url, { clientId: 'lesson-device-lamp', reconnectPeriod: 200 });
+        const observer = await mqtt.connectAsync(broker.url, { clientId: 'observer-lamp', reconnectPeriod: 200 });
+        const published = [];
+        observer.on(
+          'message',
+          (topic, payload, packet) => !packet.retain && published.push(JSON.parse(payload).led_on),
+        );
+        await observer.subscribeAsync('lamp/commands', { qos: 1 });
+        try {
+          await status.online();
+          await serverListening(broker.url);
+          let seq = 0;
+          const publish = (light) =>
+            sensor.publishAsync('lamp/telemetry', JSON.stringify({ light, seq: ++seq }), { qos: 1 });
+          await publish(100);
+          await until(() => ledOut.length === 1, 'the LED on');
+          helper.getNode('ctl').receive({ action: 'disconnect' });
+          await status.offline();
+          for (const light of [900, 100, 900, 100, 900]) {
+            await publish(light);
+            await until(() => cmds.length === seq, `decision ${seq}`);
+          }
+          assert.deepStrictEqual(
+            cmds.map((m) => m.payload.led_on),
+            [true, false, true, false, true, false],
+          );
+          await until(() => published.length === 6, 'every command published at the broker');
+          await observer.endAsync(true);
+          // The broker itself restarts too while the device is away: the retained command survives.
+          await broker.stop();
+          await broker.start();
+          await sleep(200);
+          helper.getNode('ctl').receive({ action: 'connect' });
+          await status.online();
+          await until(() => ledOut.length === 2, 'the latest command at the LED');
+          await sleep(1000);
+        } finally {
+          await sensor.endAsync(true);
+          await observer.endAsync(true);
+        }
+        assert.deepStrictEqual(
+          ledOut.map((m) => m.payload),
+          [true, false],
+        );
+        assert.strictEqual(ledStatus.at(-1).fill, 'grey', 'the LED status shows it off');
+      });
     });
-  });
-}, { brokers: ALL_BROKERS });
+  },
+  { brokers: ALL_BROKERS },
+);

@@ -39,9 +39,9 @@ const FREE_EXTRA_BOUND = 0.5;
 const SEED = 8;
 const NAMES = ['A', 'B'];
 
-const decideNode = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'examples', '05-scale-out-server.json'), 'utf8')).find(
-  (n) => n.id === S.DECIDE,
-);
+const decideNode = JSON.parse(
+  fs.readFileSync(path.join(__dirname, '..', '..', 'examples', '05-scale-out-server.json'), 'utf8'),
+).find((n) => n.id === S.DECIDE);
 const RULE = { threshold: Number(decideNode.threshold), band: Number(decideNode.band) };
 
 const key = (id, seq) => `${id}#${seq}`;
@@ -49,7 +49,8 @@ const ids = (prefix) => Array.from({ length: DEVICES }, (_, i) => `${prefix}${St
 const decisionAfter = (lights, initial) => S.expectedCommands(lights, { ...RULE, initial }).at(-1) ?? initial;
 
 function describeScaleOut(body) {
-  if (mosquittoPath()) return describe('scale-out: two Node-RED instances, one Mosquitto, MQTT 5 shared subscription', body);
+  if (mosquittoPath())
+    return describe('scale-out: two Node-RED instances, one Mosquitto, MQTT 5 shared subscription', body);
   describe('scale-out over MQTT 5', function () {
     if (process.env.CI) {
       it('needs mosquitto (required when CI is set)', function () {
@@ -72,7 +73,8 @@ describeScaleOut(function () {
   // after it does not depend on which readings around the kill were lost.
   for (const series of lights.values()) {
     const v = series[KILL_ROUND + 1];
-    if (v >= RULE.threshold && v < RULE.threshold + RULE.band) series[KILL_ROUND + 1] = RULE.threshold + RULE.band + 100;
+    if (v >= RULE.threshold && v < RULE.threshold + RULE.band)
+      series[KILL_ROUND + 1] = RULE.threshold + RULE.band + 100;
   }
   let broker, observer, load;
   const instances = {};
@@ -81,7 +83,11 @@ describeScaleOut(function () {
 
   const decidedBy = (name) => observer.reports[name]?.decided ?? [];
   const sum = (names, kind) => names.reduce((n, name) => n + observer.count(name, kind), 0);
-  const takeMark = () => (mark = { commands: observer.commandCount, fed: Object.fromEntries(NAMES.map((n) => [n, observer.count(n, 'fed')])) });
+  const takeMark = () =>
+    (mark = {
+      commands: observer.commandCount,
+      fed: Object.fromEntries(NAMES.map((n) => [n, observer.count(n, 'fed')])),
+    });
 
   function round(group, r) {
     return S.shuffled(group, random).map((id) => ({ id, light: lights.get(id)[r], seq: r + 1, ts: Date.now() }));
@@ -102,7 +108,11 @@ describeScaleOut(function () {
   }
 
   async function waitForBirths(counts) {
-    await until(() => NAMES.every((n) => observer.births(n) > (counts[n] ?? 0)), 'both instances to connect and subscribe', 60000);
+    await until(
+      () => NAMES.every((n) => observer.births(n) > (counts[n] ?? 0)),
+      'both instances to connect and subscribe',
+      60000,
+    );
   }
 
   before(async function () {
@@ -138,12 +148,18 @@ describeScaleOut(function () {
       }
     }
     assert.strictEqual(decided.size, DEVICES * SHARED_ROUNDS, 'readings decided');
-    assert.deepStrictEqual([...decided.values()].filter((n) => n !== 1), [], 'a reading decided twice');
-    for (const name of NAMES) assert.ok(decidedBy(name).length > DEVICES * SHARED_ROUNDS * 0.2, `instance ${name} took a share`);
+    assert.deepStrictEqual(
+      [...decided.values()].filter((n) => n !== 1),
+      [],
+      'a reading decided twice',
+    );
+    for (const name of NAMES)
+      assert.ok(decidedBy(name).length > DEVICES * SHARED_ROUNDS * 0.2, `instance ${name} took a share`);
     // The test means something only if a device's readings really change hands.
     let handovers = 0;
     for (const id of devices) {
-      for (let seq = 2; seq <= SHARED_ROUNDS; seq += 1) if (where.get(key(id, seq)) !== where.get(key(id, seq - 1))) handovers += 1;
+      for (let seq = 2; seq <= SHARED_ROUNDS; seq += 1)
+        if (where.get(key(id, seq)) !== where.get(key(id, seq - 1))) handovers += 1;
     }
     assert.ok(handovers > DEVICES * (SHARED_ROUNDS - 1) * 0.2, `only ${handovers} handovers between instances`);
 
@@ -153,12 +169,19 @@ describeScaleOut(function () {
     for (const id of devices) {
       const seen = observer.commands.get(id) ?? [];
       const want = S.expectedCommands(lights.get(id).slice(0, SHARED_ROUNDS), RULE);
-      assert.deepStrictEqual(seen.map((c) => c.led_on), want, `commands of ${id}`);
-      for (let i = 1; i < seen.length; i += 1) assert.ok(isAfter(seen[i], seen[i - 1]), `command ${i} of ${id} is not newer than the one before`);
+      assert.deepStrictEqual(
+        seen.map((c) => c.led_on),
+        want,
+        `commands of ${id}`,
+      );
+      for (let i = 1; i < seen.length; i += 1)
+        assert.ok(isAfter(seen[i], seen[i - 1]), `command ${i} of ${id} is not newer than the one before`);
       assert.deepStrictEqual(retained.get(id), seen.at(-1), `retained command of ${id} is the newest`);
     }
     assert.strictEqual(sum(NAMES, 'sent'), observer.commandCount, 'every command observed came from an instance');
-    console.log(`      ${handovers} handovers; decided by A ${decidedBy('A').length}, by B ${decidedBy('B').length}; ${observer.commandCount} commands`);
+    console.log(
+      `      ${handovers} handovers; decided by A ${decidedBy('A').length}, by B ${decidedBy('B').length}; ${observer.commandCount} commands`,
+    );
   });
 
   it(`free-running (${FREE_READINGS} readings per device, none waiting for a command to come back): converges, and no LED ever goes back`, async function () {
@@ -172,7 +195,8 @@ describeScaleOut(function () {
     }
     const readings = [];
     for (let r = 0; r < FREE_READINGS; r += 1) {
-      for (const id of S.shuffled(free, random)) readings.push({ id, light: lights.get(id)[r], seq: r + 1, ts: start + r * 1000 });
+      for (const id of S.shuffled(free, random))
+        readings.push({ id, light: lights.get(id)[r], seq: r + 1, ts: start + r * 1000 });
     }
     const decidedBefore = sum(NAMES, 'decided');
     const sentBefore = sum(NAMES, 'sent');
@@ -200,10 +224,17 @@ describeScaleOut(function () {
       const led = new LedState();
       let applied;
       for (const command of seen) {
-        assert.ok(Number.isInteger(command.seq) && command.seq >= 1 && command.seq <= FREE_READINGS, `${id}: a command answers one of its readings`);
+        assert.ok(
+          Number.isInteger(command.seq) && command.seq >= 1 && command.seq <= FREE_READINGS,
+          `${id}: a command answers one of its readings`,
+        );
         assert.strictEqual(command.ts, start + (command.seq - 1) * 1000, `${id}: a command carries its reading's ts`);
         if (led.apply(command).kind !== 'apply') continue;
-        if (applied) assert.ok(command.seq > applied.seq || (command.seq === applied.seq && command.led_on), `${id}: the LED went back from reading ${applied.seq} to ${command.seq}`);
+        if (applied)
+          assert.ok(
+            command.seq > applied.seq || (command.seq === applied.seq && command.led_on),
+            `${id}: the LED went back from reading ${applied.seq} to ${command.seq}`,
+          );
         applied = command;
       }
       assert.strictEqual(led.on, want, `${id}: the LED ends as its newest reading says`);
@@ -212,7 +243,11 @@ describeScaleOut(function () {
       resent += seen.filter((c, i) => seen.slice(0, i).some((p) => p.seq === c.seq && p.led_on === c.led_on)).length;
       if (JSON.stringify(seen.map((c) => c.led_on)) !== JSON.stringify(oneServer)) differing += 1;
     }
-    assert.strictEqual(sum(NAMES, 'sent') - sentBefore, free.reduce((n, id) => n + (observer.commands.get(id) ?? []).length, 0), 'every command came from an instance');
+    assert.strictEqual(
+      sum(NAMES, 'sent') - sentBefore,
+      free.reduce((n, id) => n + (observer.commands.get(id) ?? []).length, 0),
+      'every command came from an instance',
+    );
     console.log(
       `      free-running: ${readings.length} readings, ${extra} commands more than one server (${resent} of them repairs re-sent at the same position), ${differing} of ${DEVICES} devices saw another sequence than one server sends; all converged`,
     );
@@ -240,8 +275,13 @@ describeScaleOut(function () {
       if (JSON.stringify(seen) !== JSON.stringify(want)) wrong += 1;
       extra += Math.max(0, seen.length - want.length);
     }
-    console.log(`      without feedback: ${wrong} of ${DEVICES} devices got other commands than one server sends (${extra} extra)`);
-    assert.ok(wrong > 0, 'without feedback every device still got the commands of one server: the main test would prove nothing');
+    console.log(
+      `      without feedback: ${wrong} of ${DEVICES} devices got other commands than one server sends (${extra} extra)`,
+    );
+    assert.ok(
+      wrong > 0,
+      'without feedback every device still got the commands of one server: the main test would prove nothing',
+    );
 
     // Back to the example as shipped: each instance starts afresh and learns every device's
     // retained command from the broker.
@@ -250,13 +290,20 @@ describeScaleOut(function () {
     await Promise.all(NAMES.map((n) => instances[n].deploy({ feedback: true })));
     await waitForBirths(before);
     const topics = observer.commands.size;
-    await until(() => NAMES.every((n) => observer.count(n, 'fed') - fedBefore[n] >= topics), 'both instances to learn every retained command', 30000);
+    await until(
+      () => NAMES.every((n) => observer.count(n, 'fed') - fedBefore[n] >= topics),
+      'both instances to learn every retained command',
+      30000,
+    );
     takeMark();
   });
 
   it('carries on when one instance is killed mid-stream: the survivor decides every later reading and every device ends right', async function () {
     const from = Object.fromEntries(NAMES.map((n) => [n, decidedBy(n).length]));
-    const since = (name) => decidedBy(name).slice(from[name]).map((d) => key(d.id, d.seq));
+    const since = (name) =>
+      decidedBy(name)
+        .slice(from[name])
+        .map((d) => key(d.id, d.seq));
     const readings = round(devices, KILL_ROUND);
     await load.publish(readings.slice(0, DEVICES / 2));
     await instances.B.kill();
@@ -267,15 +314,23 @@ describeScaleOut(function () {
     let commandsAtFirst;
     for (let r = KILL_ROUND + 1; r < READINGS; r += 1) {
       await load.publish(round(devices, r));
-      await until(() => {
-        const byA = new Set(since('A'));
-        return devices.every((id) => byA.has(key(id, r + 1)));
-      }, `the survivor to decide round ${r + 1}`, 30000);
+      await until(
+        () => {
+          const byA = new Set(since('A'));
+          return devices.every((id) => byA.has(key(id, r + 1)));
+        },
+        `the survivor to decide round ${r + 1}`,
+        30000,
+      );
       await settle(['A'], 0);
       if (r === KILL_ROUND + 1) {
         // The first reading after the kill sets each device right, whoever decided before.
         for (const id of devices) {
-          assert.strictEqual(observer.commands.get(id).at(-1).led_on, decisionAfter([lights.get(id)[r]]), `${id} after the first reading past the kill`);
+          assert.strictEqual(
+            observer.commands.get(id).at(-1).led_on,
+            decisionAfter([lights.get(id)[r]]),
+            `${id} after the first reading past the kill`,
+          );
         }
         commandsAtFirst = new Map(devices.map((id) => [id, observer.commands.get(id).length]));
       }
@@ -286,12 +341,15 @@ describeScaleOut(function () {
     assert.strictEqual(new Set(all).size, all.length, 'a reading decided twice');
     const byA = new Set(since('A'));
     for (const id of devices) {
-      for (let seq = KILL_ROUND + 2; seq <= READINGS; seq += 1) assert.ok(byA.has(key(id, seq)), `reading ${seq} of ${id} after the kill`);
+      for (let seq = KILL_ROUND + 2; seq <= READINGS; seq += 1)
+        assert.ok(byA.has(key(id, seq)), `reading ${seq} of ${id} after the kill`);
     }
     // The readings around the kill that were in flight to the dead instance are gone:
     // with clean sessions that is what MQTT 5 shared subscriptions allow (see docs/scaling-out.md).
     const lost = readings.filter((r) => !all.includes(key(r.id, r.seq))).length;
-    console.log(`      kill: ${lost} of ${DEVICES} readings published around the kill were reported decided by no instance`);
+    console.log(
+      `      kill: ${lost} of ${DEVICES} readings published around the kill were reported decided by no instance`,
+    );
 
     // After the first reading past the kill: exactly the changes one server would send,
     // each command newer than the one before, the newest retained, the last reading obeyed.
@@ -300,8 +358,13 @@ describeScaleOut(function () {
       const series = lights.get(id).slice(KILL_ROUND + 1);
       const seen = observer.commands.get(id);
       const later = seen.slice(commandsAtFirst.get(id)).map((c) => c.led_on);
-      assert.deepStrictEqual(later, S.expectedCommands(series.slice(1), { ...RULE, initial: decisionAfter(series.slice(0, 1)) }), `commands of ${id} after the kill`);
-      for (let i = 1; i < seen.length; i += 1) assert.ok(isAfter(seen[i], seen[i - 1]), `command ${i} of ${id} is not newer than the one before`);
+      assert.deepStrictEqual(
+        later,
+        S.expectedCommands(series.slice(1), { ...RULE, initial: decisionAfter(series.slice(0, 1)) }),
+        `commands of ${id} after the kill`,
+      );
+      for (let i = 1; i < seen.length; i += 1)
+        assert.ok(isAfter(seen[i], seen[i - 1]), `command ${i} of ${id} is not newer than the one before`);
       assert.deepStrictEqual(retained.get(id), seen.at(-1), `retained command of ${id} is the newest`);
       assert.strictEqual(retained.get(id).led_on, decisionAfter(series), `${id} ends as its last reading says`);
     }

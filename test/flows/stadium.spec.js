@@ -42,7 +42,10 @@ forEachBroker((startBroker, kind) => {
         for (let i = 0; i < 3; i++) tick();
         await until(() => lights.length >= 1, 'the daylight command reached the probe');
         await new Promise((r) => setTimeout(r, 800));
-        assert.ok(commands.every((c) => c.led_on === false), `a shaded sensor switched nothing: ${JSON.stringify(commands)}`);
+        assert.ok(
+          commands.every((c) => c.led_on === false),
+          `a shaded sensor switched nothing: ${JSON.stringify(commands)}`,
+        );
         assert.strictEqual(commands.length, 1);
 
         scene('nl4_dusk');

@@ -19,11 +19,36 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 function deviceFlow(port, id, telemetry, { statusNode = true } = {}) {
   return onTab([
     {
-      id: 'bdev', type: 'mqtt-broker', broker: HOST, port: String(port), clientid: '', autoConnect: true, usetls: false,
-      protocolVersion: '4', keepalive: '15', cleansession: true, autoUnsubscribe: true,
-      birthTopic: '', closeTopic: '', willTopic: '', birthMsg: {}, closeMsg: {}, willMsg: {}, userProps: '', sessionExpiry: '',
+      id: 'bdev',
+      type: 'mqtt-broker',
+      broker: HOST,
+      port: String(port),
+      clientid: '',
+      autoConnect: true,
+      usetls: false,
+      protocolVersion: '4',
+      keepalive: '15',
+      cleansession: true,
+      autoUnsubscribe: true,
+      birthTopic: '',
+      closeTopic: '',
+      willTopic: '',
+      birthMsg: {},
+      closeMsg: {},
+      willMsg: {},
+      userProps: '',
+      sessionExpiry: '',
     },
-    { id: 'lt', type: 'light-telemetry', deviceId: id, topic: '{id}/telemetry', qos: '1', rate: 100, ...telemetry, wires: [['mout', 'sent']] },
+    {
+      id: 'lt',
+      type: 'light-telemetry',
+      deviceId: id,
+      topic: '{id}/telemetry',
+      qos: '1',
+      rate: 100,
+      ...telemetry,
+      wires: [['mout', 'sent']],
+    },
     { id: 'sent', type: 'helper' },
     { id: 'mout', type: 'mqtt out', broker: 'bdev', topic: '', qos: '', retain: '', wires: [] },
     ...(statusNode ? [{ id: 'st', type: 'status', scope: ['mout'], wires: [['lt']] }] : []),
@@ -99,7 +124,10 @@ forEachBroker((startBroker, kind) => {
       await sleep(500);
       const sentBefore = sent.length;
       return {
-        lt, sent, statuses, sentBefore,
+        lt,
+        sent,
+        statuses,
+        sentBefore,
         async start() {
           await broker.start();
           await watcher.connect();
@@ -110,12 +138,25 @@ forEachBroker((startBroker, kind) => {
     const expectations = {
       drop: { arrives: [], dropped: true },
       latest: { arrives: [[5, false]], dropped: true },
-      all: { arrives: [[5, false], [1, true], [2, true], [3, true], [4, true]], dropped: false },
+      all: {
+        arrives: [
+          [5, false],
+          [1, true],
+          [2, true],
+          [3, true],
+          [4, true],
+        ],
+        dropped: false,
+      },
     };
     for (const [policy, { arrives, dropped }] of Object.entries(expectations)) {
       it(`${policy}: ${arrives.length === 0 ? 'none of the early readings arrives' : arrives.length === 1 ? 'only the last early reading arrives, live' : 'every early reading arrives once, the newest first and live, then the rest oldest first as history'}`, async function () {
         const id = `start-${policy}-${kind}`;
-        const device = await deployWithBrokerDown(id, (port) => deviceFlow(port, id, { offline: policy }), [1, 2, 3, 4, 5]);
+        const device = await deployWithBrokerDown(
+          id,
+          (port) => deviceFlow(port, id, { offline: policy }),
+          [1, 2, 3, 4, 5],
+        );
         assert.strictEqual(device.sentBefore, 0, 'nothing is handed to mqtt out before it first connects');
         assert.strictEqual(device.statuses.at(-1).fill, 'red', 'light telemetry shows the link down');
         await device.start();
@@ -126,18 +167,33 @@ forEachBroker((startBroker, kind) => {
         await sleep(300);
         const got = watcher.received.map((t) => [t.light, t.historical === true]);
         assert.deepStrictEqual(got, [...arrives, [99, false]]);
-        assert.strictEqual(device.statuses.some((s) => /status\.dropped/.test(s.text || '')), dropped, 'drops are shown');
+        assert.strictEqual(
+          device.statuses.some((s) => /status\.dropped/.test(s.text || '')),
+          dropped,
+          'drops are shown',
+        );
       });
     }
 
     it('all, with no Status node wired: the readings wait until mqtt out has connected, then every one arrives', async function () {
       const id = `start-nostatus-${kind}`;
-      const device = await deployWithBrokerDown(id, (port) => deviceFlow(port, id, { offline: 'all' }, { statusNode: false }), [1, 2, 3]);
+      const device = await deployWithBrokerDown(
+        id,
+        (port) => deviceFlow(port, id, { offline: 'all' }, { statusNode: false }),
+        [1, 2, 3],
+      );
       assert.strictEqual(device.sentBefore, 0, 'nothing is handed to mqtt out before it first connects');
       await device.start();
       await until(() => watcher.received.length === 3, 'the early readings', 15000);
       await sleep(300);
-      assert.deepStrictEqual(watcher.received.map((t) => [t.light, t.historical === true]), [[3, false], [1, true], [2, true]]);
+      assert.deepStrictEqual(
+        watcher.received.map((t) => [t.light, t.historical === true]),
+        [
+          [3, false],
+          [1, true],
+          [2, true],
+        ],
+      );
       assert.strictEqual(device.sent.length, 3, 'each sent once (none into a disconnected mqtt out)');
     });
   });

@@ -1,7 +1,9 @@
 'use strict';
 const assert = require('assert');
 const path = require('path');
-const { Outbox, readSavedBuffer, outboxStatus, bufferBound, DEFAULT_CAPACITY, MAX_CAPACITY } = require(path.join(__dirname, '../../dist/nodes/lib/buffer.js'));
+const { Outbox, readSavedBuffer, outboxStatus, bufferBound, DEFAULT_CAPACITY, MAX_CAPACITY } = require(
+  path.join(__dirname, '../../dist/nodes/lib/buffer.js'),
+);
 const { linkFromStatus, deliveryOf } = require(path.join(__dirname, '../../dist/nodes/lib/link.js'));
 
 const reading = (seq) => ({ light: seq * 10, ts: 1000 + seq, seq });
@@ -42,9 +44,37 @@ describe('store and forward (lib/buffer)', function () {
   // The tests of this block that list an order use strictly chronological replay; live first is tested below.
   const outage = [['push', 1], ['confirm', 1], ['down'], ['push', 2], ['push', 3], ['push', 4], ['up'], ['push', 5]];
   const cases = [
-    ['drop: readings taken while offline are discarded and counted', 'drop', [[1, false], [5, false]], 3],
-    ['latest: only the newest outage reading is sent, live', 'latest', [[1, false], [4, false], [5, false]], 2],
-    ['all: every outage reading is sent oldest first, marked historical except the newest', 'all', [[1, false], [2, true], [3, true], [4, false], [5, false]], 0],
+    [
+      'drop: readings taken while offline are discarded and counted',
+      'drop',
+      [
+        [1, false],
+        [5, false],
+      ],
+      3,
+    ],
+    [
+      'latest: only the newest outage reading is sent, live',
+      'latest',
+      [
+        [1, false],
+        [4, false],
+        [5, false],
+      ],
+      2,
+    ],
+    [
+      'all: every outage reading is sent oldest first, marked historical except the newest',
+      'all',
+      [
+        [1, false],
+        [2, true],
+        [3, true],
+        [4, false],
+        [5, false],
+      ],
+      0,
+    ],
   ];
   for (const [name, policy, expected, dropped] of cases) {
     it(name, function () {
@@ -55,9 +85,21 @@ describe('store and forward (lib/buffer)', function () {
   }
 
   it('all: readings in flight when the link went down are sent again, in order, as history', function () {
-    const { outbox, sent } = run({ policy: 'all', replay: 'chronological' }, [['push', 1], ['push', 2], ['down'], ['push', 3], ['up']]);
+    const { outbox, sent } = run({ policy: 'all', replay: 'chronological' }, [
+      ['push', 1],
+      ['push', 2],
+      ['down'],
+      ['push', 3],
+      ['up'],
+    ]);
     // 1 and 2 were sent live and never confirmed; after the outage 1, 2 go first, marked, then 3.
-    assert.deepStrictEqual(sent, [[1, false], [2, false], [1, true], [2, true], [3, false]]);
+    assert.deepStrictEqual(sent, [
+      [1, false],
+      [2, false],
+      [1, true],
+      [2, true],
+      [3, false],
+    ]);
     assert.strictEqual(outbox.resent, 2);
   });
 
@@ -78,7 +120,11 @@ describe('store and forward (lib/buffer)', function () {
     for (let seq = 1; seq <= 10; seq++) outbox.push(reading(seq));
     const times = [];
     for (let t = 0; t <= 1000; t += 10) for (const o of outbox.take(t)) times.push([t, o.telemetry.seq]);
-    assert.deepStrictEqual(times, [[0, 1], [100, 2], [200, 3]]);
+    assert.deepStrictEqual(times, [
+      [0, 1],
+      [100, 2],
+      [200, 3],
+    ]);
     assert.strictEqual(outbox.pending, 3);
     assert.strictEqual(outbox.nextWake(), 0 + 10000, 'only the ack timeout of the oldest is due');
   });
@@ -113,19 +159,36 @@ describe('store and forward (lib/buffer)', function () {
     const outbox = new Outbox({ policy: 'all', gapMs: 0, replay: 'chronological' });
     outbox.push(reading(9));
     outbox.restore([reading(1), reading(2)]);
-    assert.deepStrictEqual(outbox.snapshot().map((t) => t.seq), [1, 2, 9]);
+    assert.deepStrictEqual(
+      outbox.snapshot().map((t) => t.seq),
+      [1, 2, 9],
+    );
     const sent = [];
-    for (let t = 0; t < 5; t++) for (const o of outbox.take(t)) (sent.push([o.telemetry.seq, o.telemetry.historical === true]), outbox.confirm(o.key));
-    assert.deepStrictEqual(sent, [[1, true], [2, true], [9, false]]);
+    for (let t = 0; t < 5; t++)
+      for (const o of outbox.take(t))
+        (sent.push([o.telemetry.seq, o.telemetry.historical === true]), outbox.confirm(o.key));
+    assert.deepStrictEqual(sent, [
+      [1, true],
+      [2, true],
+      [9, false],
+    ]);
     assert.deepStrictEqual(outbox.snapshot(), []);
   });
 
   const saved = [
     ['nothing saved', undefined, { seq: 0, readings: [] }],
     ['a valid buffer', { seq: 7, readings: [reading(6), reading(7)] }, { seq: 7, readings: [reading(6), reading(7)] }],
-    ['damaged entries are left out', { seq: 3, readings: [{ light: 'x' }, null, { light: 5, seq: 3, __proto__: { a: 1 } }, reading(3)] }, { seq: 3, readings: [{ light: 5, seq: 3 }, reading(3)] }],
+    [
+      'damaged entries are left out',
+      { seq: 3, readings: [{ light: 'x' }, null, { light: 5, seq: 3, __proto__: { a: 1 } }, reading(3)] },
+      { seq: 3, readings: [{ light: 5, seq: 3 }, reading(3)] },
+    ],
     ['a bad counter is ignored', { seq: -4, readings: 'no' }, { seq: 0, readings: [] }],
-    ['only the newest up to the capacity', { seq: 5, readings: [1, 2, 3, 4, 5].map(reading) }, { seq: 5, readings: [4, 5].map(reading) }],
+    [
+      'only the newest up to the capacity',
+      { seq: 5, readings: [1, 2, 3, 4, 5].map(reading) },
+      { seq: 5, readings: [4, 5].map(reading) },
+    ],
   ];
   for (const [name, value, expected] of saved) {
     it(`reads a saved buffer back: ${name}`, function () {
@@ -165,18 +228,34 @@ describe('live first: the newest reading leads the replay (lib/buffer)', functio
 
   it('all: the newest outage reading goes first and live, then the backlog oldest first as history', function () {
     const { outbox, sent } = run({ policy: 'all', autoConfirm: true }, outage);
-    assert.deepStrictEqual(sent, [[1, false], [4, false], [2, true], [3, true], [5, false]]);
+    assert.deepStrictEqual(sent, [
+      [1, false],
+      [4, false],
+      [2, true],
+      [3, true],
+      [5, false],
+    ]);
     assert.strictEqual(outbox.dropped, 0);
   });
 
   it('latest: unchanged, only the newest outage reading, live', function () {
     const { sent } = run({ policy: 'latest', autoConfirm: true }, outage);
-    assert.deepStrictEqual(sent, [[1, false], [4, false], [5, false]]);
+    assert.deepStrictEqual(sent, [
+      [1, false],
+      [4, false],
+      [5, false],
+    ]);
   });
 
   it('readings that were in flight when the link went down follow the newest one', function () {
     const { sent } = run({ policy: 'all' }, [['push', 1], ['push', 2], ['down'], ['push', 3], ['up']]);
-    assert.deepStrictEqual(sent, [[1, false], [2, false], [3, false], [1, true], [2, true]]);
+    assert.deepStrictEqual(sent, [
+      [1, false],
+      [2, false],
+      [3, false],
+      [1, true],
+      [2, true],
+    ]);
   });
 
   it('a backlog of 1,000: the newest first and live, then every other reading exactly once, oldest first, as history', function () {
@@ -186,10 +265,14 @@ describe('live first: the newest reading leads the replay (lib/buffer)', functio
     outbox.linkUp();
     const sent = [];
     for (let t = 0; outbox.waiting + outbox.pending > 0; t++) {
-      for (const o of outbox.take(t)) (sent.push([o.telemetry.seq, o.telemetry.historical === true]), outbox.confirm(o.key));
+      for (const o of outbox.take(t))
+        (sent.push([o.telemetry.seq, o.telemetry.historical === true]), outbox.confirm(o.key));
     }
     assert.deepStrictEqual(sent[0], [1000, false]);
-    assert.deepStrictEqual(sent.slice(1).map(([seq]) => seq), Array.from({ length: 999 }, (_, i) => i + 1));
+    assert.deepStrictEqual(
+      sent.slice(1).map(([seq]) => seq),
+      Array.from({ length: 999 }, (_, i) => i + 1),
+    );
     assert.ok(sent.slice(1).every(([, historical]) => historical));
     assert.strictEqual(outbox.resent, 0);
   });
@@ -201,13 +284,21 @@ describe('live first: the newest reading leads the replay (lib/buffer)', functio
     outbox.linkUp();
     const sent = [];
     const drain = (t) => {
-      for (const o of outbox.take(t)) (sent.push([o.telemetry.seq, o.telemetry.historical === true]), outbox.confirm(o.key));
+      for (const o of outbox.take(t))
+        (sent.push([o.telemetry.seq, o.telemetry.historical === true]), outbox.confirm(o.key));
     };
     drain(0);
     drain(1);
     outbox.push(reading(6));
     for (let t = 2; t < 10; t++) drain(t);
-    assert.deepStrictEqual(sent, [[5, false], [1, true], [6, false], [2, true], [3, true], [4, true]]);
+    assert.deepStrictEqual(sent, [
+      [5, false],
+      [1, true],
+      [6, false],
+      [2, true],
+      [3, true],
+      [4, true],
+    ]);
   });
 
   it('a reading sent live and put back (ack timeout) is sent again first while it is still the newest', function () {
@@ -229,8 +320,14 @@ describe('live first: the newest reading leads the replay (lib/buffer)', functio
     outbox.restore([reading(1), reading(2)]);
     outbox.push(reading(9));
     const sent = [];
-    for (let t = 0; t < 5; t++) for (const o of outbox.take(t)) (sent.push([o.telemetry.seq, o.telemetry.historical === true]), outbox.confirm(o.key));
-    assert.deepStrictEqual(sent, [[9, false], [1, true], [2, true]]);
+    for (let t = 0; t < 5; t++)
+      for (const o of outbox.take(t))
+        (sent.push([o.telemetry.seq, o.telemetry.historical === true]), outbox.confirm(o.key));
+    assert.deepStrictEqual(sent, [
+      [9, false],
+      [1, true],
+      [2, true],
+    ]);
   });
 
   it('past the bound the oldest is dropped, with live first as with chronological replay', function () {

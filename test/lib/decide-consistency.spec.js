@@ -18,7 +18,12 @@ describe('command order: by position, ties to led_on true (library)', function (
     ['earlier reading', { led_on: true, ts: 1, seq: 1 }, { led_on: false, ts: 2, seq: 2 }, false],
     ['same reading, same state (an echo)', { led_on: true, ts: 5, seq: 3 }, { led_on: true, ts: 5, seq: 3 }, false],
     ['same reading, on against off: on wins', { led_on: true, ts: 5, seq: 3 }, { led_on: false, ts: 5, seq: 3 }, true],
-    ['same reading, off against on: on stays', { led_on: false, ts: 5, seq: 3 }, { led_on: true, ts: 5, seq: 3 }, false],
+    [
+      'same reading, off against on: on stays',
+      { led_on: false, ts: 5, seq: 3 },
+      { led_on: true, ts: 5, seq: 3 },
+      false,
+    ],
     ['seq only, tie to on', { led_on: true, seq: 3 }, { led_on: false, seq: 3 }, true],
     ['same ts, later seq', { led_on: false, ts: 5, seq: 4 }, { led_on: true, ts: 5, seq: 3 }, true],
     ['lesson command (no position) is always new', { led_on: false }, { led_on: true, ts: 5, seq: 3 }, true],
@@ -61,8 +66,16 @@ describe('DecisionEngine: a command carries the position of the reading it answe
     const engine = new DecisionEngine({ band: 50 });
     engine.learn('d', { led_on: true, ts: 2000, seq: 2 }, 0);
     assert.deepStrictEqual(engine.observe('d', { light: 900, ts: 1000, seq: 1 }, 1).reason, 'stale');
-    assert.deepStrictEqual(engine.observe('d', { light: 900, ts: 2000, seq: 2 }, 2).reason, 'stale', 'the same reading decided elsewhere');
-    assert.strictEqual(engine.observe('d', { light: 320, ts: 3000, seq: 3 }, 3).reason, 'unchanged', 'in the band, on stays on');
+    assert.deepStrictEqual(
+      engine.observe('d', { light: 900, ts: 2000, seq: 2 }, 2).reason,
+      'stale',
+      'the same reading decided elsewhere',
+    );
+    assert.strictEqual(
+      engine.observe('d', { light: 320, ts: 3000, seq: 3 }, 3).reason,
+      'unchanged',
+      'in the band, on stays on',
+    );
   });
 });
 
@@ -86,24 +99,37 @@ describe('DecisionEngine: learning, repair and tie-break', function () {
     {
       name: 'an older contradicting one while ours is on its way: ours lands after it, no repair',
       readings: [{ light: 100, ts: 2000, seq: 2 }],
-      learned: [{ led_on: false, ts: 1000, seq: 1 }, { led_on: true, ts: 2000, seq: 2 }],
+      learned: [
+        { led_on: false, ts: 1000, seq: 1 },
+        { led_on: true, ts: 2000, seq: 2 },
+      ],
       outcomes: ['ignored', 'ignored'],
     },
     {
       name: 'an older contradicting one after ours came back: repair with ours',
       readings: [{ light: 100, ts: 2000, seq: 2 }],
-      learned: [{ led_on: true, ts: 2000, seq: 2 }, { led_on: false, ts: 1000, seq: 1 }, { led_on: true, ts: 2000, seq: 2 }],
+      learned: [
+        { led_on: true, ts: 2000, seq: 2 },
+        { led_on: false, ts: 1000, seq: 1 },
+        { led_on: true, ts: 2000, seq: 2 },
+      ],
       outcomes: ['ignored', { kind: 'repair', command: { led_on: true, ts: 2000, seq: 2 } }, 'ignored'],
     },
     {
       name: 'an older one that agrees: nothing to repair',
       readings: [{ light: 100, ts: 2000, seq: 2 }],
-      learned: [{ led_on: true, ts: 2000, seq: 2 }, { led_on: true, ts: 1000, seq: 1 }],
+      learned: [
+        { led_on: true, ts: 2000, seq: 2 },
+        { led_on: true, ts: 1000, seq: 1 },
+      ],
       outcomes: ['ignored', 'ignored'],
     },
     {
       name: 'a decision that sent nothing still repairs an older contradicting command, at its own position',
-      readings: [{ light: 100, ts: 1000, seq: 1 }, { light: 120, ts: 3000, seq: 3 }],
+      readings: [
+        { light: 100, ts: 1000, seq: 1 },
+        { light: 120, ts: 3000, seq: 3 },
+      ],
       learned: [on1, { led_on: false, ts: 2000, seq: 2 }],
       outcomes: ['ignored', { kind: 'repair', command: { led_on: true, ts: 3000, seq: 3 } }],
     },
@@ -117,7 +143,10 @@ describe('DecisionEngine: learning, repair and tie-break', function () {
     {
       name: 'same reading decided on two instances: on wins here',
       readings: [{ light: 900, ts: 1000, seq: 1 }],
-      learned: [{ led_on: false, ts: 1000, seq: 1 }, { led_on: true, ts: 1000, seq: 1 }],
+      learned: [
+        { led_on: false, ts: 1000, seq: 1 },
+        { led_on: true, ts: 1000, seq: 1 },
+      ],
       outcomes: ['ignored', 'learned'],
       ledOn: true,
     },
@@ -187,11 +216,14 @@ function race(lights, random, { threshold = 300, band = 50, gapMs = 1, maxDelayM
 
 describe('DecisionEngine: two engines racing over a broker converge', function () {
   const RULE = { threshold: 300, band: 50 };
-  it('one engine alone, its commands fed back late: exactly one server\'s commands, no repair', function () {
+  it("one engine alone, its commands fed back late: exactly one server's commands, no repair", function () {
     const random = S.seededRandom(11);
     for (let device = 0; device < 50; device += 1) {
       const lights = S.lightSeries(30, random, RULE);
-      assert.deepStrictEqual(race(lights, random, { ...RULE, instances: 1 }).map((c) => c.led_on), S.expectedCommands(lights, RULE));
+      assert.deepStrictEqual(
+        race(lights, random, { ...RULE, instances: 1 }).map((c) => c.led_on),
+        S.expectedCommands(lights, RULE),
+      );
     }
   });
 
@@ -210,7 +242,11 @@ describe('DecisionEngine: two engines racing over a broker converge', function (
         let last;
         for (const command of log) {
           if (led.apply(command).kind !== 'apply') continue;
-          if (last) assert.ok(command.seq > last.seq || (command.seq === last.seq && command.led_on), `device ${device}: the LED went back`);
+          if (last)
+            assert.ok(
+              command.seq > last.seq || (command.seq === last.seq && command.led_on),
+              `device ${device}: the LED went back`,
+            );
           last = command;
         }
         assert.strictEqual(led.on, log.at(-1).led_on, `device ${device}: the LED ends as retained`);

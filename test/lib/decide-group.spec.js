@@ -46,7 +46,11 @@ describe('GroupEngine: the stadium', function () {
     it(`${aggregation}: one shaded sensor ${shadedSwitches ? 'switches' : 'does not switch'}, most dark ${darkSwitches ? 'switches' : 'does not'}`, function () {
       const group = new GroupEngine({ name: 'stadium', aggregation, minFresh: 3, ...extra });
       const outcomes = Object.entries(daylight).map(([id, light]) => group.observe(id, { light }, 0));
-      assert.deepStrictEqual(outcomes.map((o) => o.kind), ['ignored', 'ignored', 'command', 'ignored', 'ignored'], 'the first decision commands once 3 are fresh');
+      assert.deepStrictEqual(
+        outcomes.map((o) => o.kind),
+        ['ignored', 'ignored', 'command', 'ignored', 'ignored'],
+        'the first decision commands once 3 are fresh',
+      );
       assert.deepStrictEqual(outcomes[2].command.sensors, ['s1', 's2', 's3']);
       assert.strictEqual(group.ledOn, false);
       feed(group, { s2: 40 }, 1);
@@ -67,17 +71,29 @@ describe('GroupEngine: the stadium', function () {
     feed(group, { a: 900, b: 900, c: 900 }, 0);
     feed(group, { a: 100 }, 1);
     const on = feed(group, { b: 299 }, 2);
-    assert.deepStrictEqual([on.kind, on.command.led_on, on.command.dark, on.command.sensors], ['command', true, ['a', 'b'], ['a', 'b', 'c']]);
-    assert.strictEqual(feed(group, { a: 340, b: 349 }, 3).reason, 'unchanged', 'inside the band they still count as dark');
+    assert.deepStrictEqual(
+      [on.kind, on.command.led_on, on.command.dark, on.command.sensors],
+      ['command', true, ['a', 'b'], ['a', 'b', 'c']],
+    );
+    assert.strictEqual(
+      feed(group, { a: 340, b: 349 }, 3).reason,
+      'unchanged',
+      'inside the band they still count as dark',
+    );
     const off = feed(group, { b: 350 }, 4);
     assert.deepStrictEqual([off.command.led_on, off.command.dark], [false, ['a']]);
   });
 
   it('median with band 50 and debounce 2: both edges', function () {
     const group = new GroupEngine({ name: 'g', band: 50, debounceReadings: 2, emit: 'every' });
-    const leds = [[{ a: 400, b: 400, c: 400 }, 0], [{ a: 200, b: 200 }, 1], [{ c: 320 }, 2], [{ a: 360 }, 3], [{ b: 360 }, 4], [{ c: 360 }, 5]].map(
-      ([readings, at]) => (feed(group, readings, at), group.ledOn),
-    );
+    const leds = [
+      [{ a: 400, b: 400, c: 400 }, 0],
+      [{ a: 200, b: 200 }, 1],
+      [{ c: 320 }, 2],
+      [{ a: 360 }, 3],
+      [{ b: 360 }, 4],
+      [{ c: 360 }, 5],
+    ].map(([readings, at]) => (feed(group, readings, at), group.ledOn));
     // Medians reading by reading: 400 | 400, 200 (asks on: 1) | 200 (2: on) | 320 (inside the band: stays on)
     // | 360 (asks off: 1) | 360 (2: off).
     assert.deepStrictEqual(leds, [false, false, true, true, true, false]);
@@ -86,32 +102,54 @@ describe('GroupEngine: the stadium', function () {
   it('ignores sensors not fresh; too few fresh sensors means no flip and a warning once', function () {
     const group = new GroupEngine({ name: 'g', freshnessMs: 10 * S, minFresh: 2 });
     const alone = feed(group, { a: 100 }, 0);
-    assert.deepStrictEqual([alone.reason, alone.health.fresh, alone.health.tooFew, alone.health.tooFewChanged], ['too-few', 1, true, true]);
+    assert.deepStrictEqual(
+      [alone.reason, alone.health.fresh, alone.health.tooFew, alone.health.tooFewChanged],
+      ['too-few', 1, true, true],
+    );
     assert.strictEqual(group.ledOn, undefined, 'no decision without enough sensors');
     const two = feed(group, { b: 100 }, 5);
     assert.deepStrictEqual([two.kind, two.command.led_on, two.health.tooFewChanged], ['command', true, true]);
     const stale = feed(group, { b: 900 }, 12);
-    assert.deepStrictEqual([stale.reason, stale.health.fresh, stale.health.tooFewChanged], ['too-few', 1, true], 'a went stale at 10 s');
+    assert.deepStrictEqual(
+      [stale.reason, stale.health.fresh, stale.health.tooFewChanged],
+      ['too-few', 1, true],
+      'a went stale at 10 s',
+    );
     assert.strictEqual(group.ledOn, true, 'no flip on too few');
     assert.strictEqual(feed(group, { b: 901 }, 13).health.tooFewChanged, false, 'the warning is given once');
     const back = feed(group, { a: 900 }, 14);
-    assert.deepStrictEqual([back.command.led_on, back.command.sensors, back.health.tooFewChanged], [false, ['a', 'b'], true]);
+    assert.deepStrictEqual(
+      [back.command.led_on, back.command.sensors, back.health.tooFewChanged],
+      [false, ['a', 'b'], true],
+    );
     const health = group.health(30 * S);
-    assert.deepStrictEqual([health.fresh, health.tooFew, health.tooFewChanged], [0, true, true], 'silence is noticed without readings');
+    assert.deepStrictEqual(
+      [health.fresh, health.tooFew, health.tooFewChanged],
+      [0, true, true],
+      'silence is noticed without readings',
+    );
   });
 
   it('only member sensors count: ids and * patterns', function () {
     const group = new GroupEngine({ name: 'g', members: 'north-*, s1  s2' });
     assert.strictEqual(group.observe('east-1', { light: 1 }, 0).reason, 'not-member');
-    for (const id of ['north-1', 'north-', 's1', 's2']) assert.notStrictEqual(group.observe(id, { light: 1 }, 0).reason, 'not-member', id);
+    for (const id of ['north-1', 'north-', 's1', 's2'])
+      assert.notStrictEqual(group.observe(id, { light: 1 }, 0).reason, 'not-member', id);
     assert.strictEqual(group.size, 4);
     const test = memberMatcher('a.b*');
     assert.deepStrictEqual(['a.b', 'a.bc', 'axb', 'a.'].map(test), [true, true, false, false], 'only * is special');
     assert.strictEqual(memberMatcher('')('anything'), true);
     for (const bad of ['a/b', '#', '+', '$x']) {
-      assert.throws(() => memberMatcher(bad), (err) => err.code === 'bad-members', bad);
+      assert.throws(
+        () => memberMatcher(bad),
+        (err) => err.code === 'bad-members',
+        bad,
+      );
     }
-    assert.throws(() => new GroupEngine({ name: 'a/b' }), (err) => err.code === 'bad-device-id');
+    assert.throws(
+      () => new GroupEngine({ name: 'a/b' }),
+      (err) => err.code === 'bad-device-id',
+    );
   });
 
   it('replayed, duplicated and historical readings never flip the group backwards', function () {

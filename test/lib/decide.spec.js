@@ -59,31 +59,71 @@ describe('DecisionEngine: sweeping readings across both edges of the band', func
     {
       name: 'debounce 10 s: the condition must hold 10 s, measured from its first reading',
       options: { debounceMs: 10 * S },
-      steps: [[400, 0], [200, 1], [200, 5], [200, 10.9], [200, 11], [400, 12], [200, 15], [400, 16], [400, 25.9], [400, 26]],
+      steps: [
+        [400, 0],
+        [200, 1],
+        [200, 5],
+        [200, 10.9],
+        [200, 11],
+        [400, 12],
+        [200, 15],
+        [400, 16],
+        [400, 25.9],
+        [400, 26],
+      ],
       expected: [off, off, off, off, on, on, on, on, on, off],
     },
     {
       name: 'debounce 10 s with band 50, falling and rising edges',
       options: { band: 50, debounceMs: 10 * S },
-      steps: [[200, 0], [340, 1], [360, 2], [360, 11], [360, 12], [299, 13], [310, 20], [299, 30], [299, 40]],
+      steps: [
+        [200, 0],
+        [340, 1],
+        [360, 2],
+        [360, 11],
+        [360, 12],
+        [299, 13],
+        [310, 20],
+        [299, 30],
+        [299, 40],
+      ],
       expected: [on, on, on, on, off, off, off, off, on],
     },
     {
       name: 'debounce 2 readings and 5 s together: both must hold',
       options: { debounceReadings: 2, debounceMs: 5 * S },
-      steps: [[400, 0], [200, 1], [200, 2], [200, 6], [400, 7], [400, 20]],
+      steps: [
+        [400, 0],
+        [200, 1],
+        [200, 2],
+        [200, 6],
+        [400, 7],
+        [400, 20],
+      ],
       expected: [off, off, off, on, on, off],
     },
     {
       name: 'msg.threshold overrides the threshold for one reading',
       options: {},
-      steps: [[350, 0, { threshold: 400 }], [350, 1], [250, 2, { threshold: 200 }], [250, 3]],
+      steps: [
+        [350, 0, { threshold: 400 }],
+        [350, 1],
+        [250, 2, { threshold: 200 }],
+        [250, 3],
+      ],
       expected: [on, off, off, on],
     },
     {
       name: 'msg.band overrides the band for one reading',
       options: { band: 0 },
-      steps: [[100, 0], [320, 1, { band: 50 }], [320, 2], [100, 3], [349, 4, { band: 50 }], [350, 5, { band: 50 }]],
+      steps: [
+        [100, 0],
+        [320, 1, { band: 50 }],
+        [320, 2],
+        [100, 3],
+        [349, 4, { band: 50 }],
+        [350, 5, { band: 50 }],
+      ],
       expected: [on, on, off, on, on, off],
     },
   ];
@@ -133,8 +173,15 @@ describe('DecisionEngine: what it sends', function () {
     const engine = new DecisionEngine({ emit: 'every' });
     const a = [5, 5, 9].map((t) => engine.observe('a', { light: 1 }, t).command);
     const b = engine.observe('b', { light: 1 }, 9).command;
-    assert.deepStrictEqual(a.map((c) => c.seq), [1, 2, 3]);
-    assert.deepStrictEqual(a.map((c) => c.ts), [5, 6, 9], 'a second command in the same ms gets a later ts');
+    assert.deepStrictEqual(
+      a.map((c) => c.seq),
+      [1, 2, 3],
+    );
+    assert.deepStrictEqual(
+      a.map((c) => c.ts),
+      [5, 6, 9],
+      'a second command in the same ms gets a later ts',
+    );
     assert.strictEqual(b.seq, 1);
   });
 });
@@ -149,7 +196,11 @@ describe('DecisionEngine: replays, duplicates, out of order, history', function 
       { light: 900, ts: 1999 },
     ]) {
       const outcome = engine.observe('d', stale, 1);
-      assert.deepStrictEqual([outcome.kind, outcome.reason, outcome.ledOn], ['ignored', 'stale', true], JSON.stringify(stale));
+      assert.deepStrictEqual(
+        [outcome.kind, outcome.reason, outcome.ledOn],
+        ['ignored', 'stale', true],
+        JSON.stringify(stale),
+      );
     }
     const noTs = new DecisionEngine({ emit: 'every' });
     noTs.observe('d', { light: 100, seq: 5 }, 0);
@@ -167,12 +218,24 @@ describe('DecisionEngine: replays, duplicates, out of order, history', function 
     const engine = new DecisionEngine({ emit: 'every', maxAgeMs: 60 * S });
     const now = 1_000_000;
     assert.strictEqual(engine.observe('d', { light: 100, ts: now - 1, historical: true }, now).reason, 'historical');
-    assert.strictEqual(engine.observe('d', { light: 100, ts: now - 61 * S + 2 }, now).reason, 'stale', 'older than what it knows');
+    assert.strictEqual(
+      engine.observe('d', { light: 100, ts: now - 61 * S + 2 }, now).reason,
+      'stale',
+      'older than what it knows',
+    );
     assert.strictEqual(engine.observe('e', { light: 100, ts: now - 61 * S }, now).reason, 'historical');
     assert.strictEqual(engine.ledOn('d'), undefined);
-    assert.strictEqual(engine.observe('d', { light: 900, ts: now }, now).command.led_on, false, 'the live reading decides');
+    assert.strictEqual(
+      engine.observe('d', { light: 900, ts: now }, now).command.led_on,
+      false,
+      'the live reading decides',
+    );
     assert.strictEqual(engine.observe('d', { light: 100, ts: now + 1, historical: true }, now + 1).ledOn, false);
-    assert.strictEqual(engine.observe('d', { light: 900, ts: now }, now + 2).reason, 'stale', 'history moved the position forward');
+    assert.strictEqual(
+      engine.observe('d', { light: 900, ts: now }, now + 2).reason,
+      'stale',
+      'history moved the position forward',
+    );
   });
 });
 
@@ -188,12 +251,23 @@ describe('DecisionEngine: many devices', function () {
 
   it('forgets the device heard from longest ago past max devices, and counts it', function () {
     const engine = new DecisionEngine({ maxDevices: 3 });
-    for (const [id, t] of [['a', 0], ['b', 1], ['c', 2], ['a', 3], ['d', 4]]) engine.observe(id, { light: 100 }, t);
+    for (const [id, t] of [
+      ['a', 0],
+      ['b', 1],
+      ['c', 2],
+      ['a', 3],
+      ['d', 4],
+    ])
+      engine.observe(id, { light: 100 }, t);
     assert.strictEqual(engine.size, 3);
     assert.strictEqual(engine.evictions, 1);
     assert.strictEqual(engine.ledOn('b'), undefined, 'b was the quietest');
     assert.strictEqual(engine.ledOn('a'), true);
-    assert.strictEqual(engine.observe('b', { light: 100 }, 5).kind, 'command', 'a forgotten device starts again with a command');
+    assert.strictEqual(
+      engine.observe('b', { light: 100 }, 5).kind,
+      'command',
+      'a forgotten device starts again with a command',
+    );
     assert.strictEqual(engine.evictions, 2);
   });
 
@@ -203,7 +277,10 @@ describe('DecisionEngine: many devices', function () {
     engine.observe('b', { light: 100 }, 30 * S);
     assert.strictEqual(engine.expire(59.999 * S), 0);
     assert.strictEqual(engine.expire(60 * S), 1);
-    assert.deepStrictEqual([engine.size, engine.expirations, engine.ledOn('a'), engine.ledOn('b')], [1, 1, undefined, true]);
+    assert.deepStrictEqual(
+      [engine.size, engine.expirations, engine.ledOn('a'), engine.ledOn('b')],
+      [1, 1, undefined, true],
+    );
     engine.observe('b', { light: 100 }, 80 * S);
     assert.strictEqual(engine.observe('c', { light: 100 }, 139 * S).kind, 'command', 'expiry also runs on readings');
     assert.deepStrictEqual([engine.size, engine.ledOn('b')], [2, true]);
@@ -232,12 +309,19 @@ describe('DecisionEngine: many devices', function () {
 describe('DecisionEngine: commands learned from the broker (several Node-REDs)', function () {
   it('takes a newer command as the device state without counting a reading', function () {
     const engine = new DecisionEngine({ emit: 'change' });
-    assert.deepStrictEqual(engine.learn('d', { led_on: true, seq: 7, ts: 5000 }, 100), { kind: 'learned', ledOn: true });
+    assert.deepStrictEqual(engine.learn('d', { led_on: true, seq: 7, ts: 5000 }, 100), {
+      kind: 'learned',
+      ledOn: true,
+    });
     assert.strictEqual(engine.ledOn('d'), true);
     const first = engine.observe('d', { light: 100 }, 200);
     assert.deepStrictEqual([first.kind, first.reason], ['ignored', 'unchanged'], 'no double send of a known command');
     const flip = engine.observe('d', { light: 900 }, 300);
-    assert.deepStrictEqual(flip.command, { led_on: false, seq: 8, ts: 5001 }, 'after the learned command, though our clock is behind');
+    assert.deepStrictEqual(
+      flip.command,
+      { led_on: false, seq: 8, ts: 5001 },
+      'after the learned command, though our clock is behind',
+    );
   });
 
   it('ignores a learned command older than or equal to the one it knows, including its own echo, and repairs an older contradicting one', function () {
@@ -245,8 +329,15 @@ describe('DecisionEngine: commands learned from the broker (several Node-REDs)',
     const own = engine.observe('d', { light: 100 }, 1000).command;
     assert.strictEqual(engine.learn('d', own, 1001).kind, 'ignored');
     // Older and contradicting, after our own came back: the broker now holds it, so ours goes out again.
-    assert.deepStrictEqual(engine.learn('d', { led_on: false, seq: 9, ts: 999 }, 1002), { kind: 'repair', command: own });
-    assert.strictEqual(engine.learn('d', { led_on: false, seq: 8, ts: 998 }, 1002).kind, 'ignored', 'the repair is on its way');
+    assert.deepStrictEqual(engine.learn('d', { led_on: false, seq: 9, ts: 999 }, 1002), {
+      kind: 'repair',
+      command: own,
+    });
+    assert.strictEqual(
+      engine.learn('d', { led_on: false, seq: 8, ts: 998 }, 1002).kind,
+      'ignored',
+      'the repair is on its way',
+    );
     assert.strictEqual(engine.ledOn('d'), true);
     assert.strictEqual(engine.learn('d', { led_on: false, seq: 1, ts: 1003 }, 1003).kind, 'learned');
     assert.strictEqual(engine.ledOn('d'), false);
@@ -257,7 +348,11 @@ describe('DecisionEngine: commands learned from the broker (several Node-REDs)',
     engine.learn('d', { led_on: true, seq: 1, ts: 10 }, 10);
     assert.strictEqual(engine.observe('d', { light: 320 }, 20).reason, 'unchanged', 'inside the band the LED stays on');
     engine.learn('d', { led_on: false, seq: 2, ts: 30 }, 30);
-    assert.strictEqual(engine.observe('d', { light: 320 }, 40).reason, 'unchanged', 'inside the band the LED stays off');
+    assert.strictEqual(
+      engine.observe('d', { light: 320 }, 40).reason,
+      'unchanged',
+      'inside the band the LED stays off',
+    );
   });
 
   it('a learned command cancels a debounce in progress', function () {

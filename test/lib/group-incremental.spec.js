@@ -7,7 +7,9 @@ const path = require('path');
 const { dist } = require('../support/runtime');
 const { GroupEngine, DEFAULT_GROUP_OPTIONS, memberMatcher, lowerBound } = require(path.join(dist, 'lib', 'group.js'));
 const { aggregate } = require('../support/oracles');
-const { DecisionState, isHistorical, nextCommand, ruleWith, step, wantsOn } = require(path.join(dist, 'lib', 'decide.js'));
+const { DecisionState, isHistorical, nextCommand, ruleWith, step, wantsOn } = require(
+  path.join(dist, 'lib', 'decide.js'),
+);
 const { isAfter } = require(path.join(dist, 'lib', 'order.js'));
 const { seededRandom } = require('../support/scale-out');
 
@@ -47,10 +49,12 @@ class NaiveGroup {
     if (!this.isMember(id)) return { kind: 'ignored', reason: 'not-member', ledOn, value: NaN, health: undefined };
     this.expire(now);
     const sensor = this.sensors.get(id);
-    if (sensor && !isAfter(telemetry, sensor)) return { kind: 'ignored', reason: 'stale', ledOn, value: NaN, health: undefined };
+    if (sensor && !isAfter(telemetry, sensor))
+      return { kind: 'ignored', reason: 'stale', ledOn, value: NaN, health: undefined };
     const historical = isHistorical(telemetry, now, this.options.maxAgeMs);
     const takenAt = historical ? Math.min(now, telemetry.ts ?? -Infinity) : now;
-    if (!sensor && this.sensors.size >= Math.max(1, this.options.maxDevices)) this.sensors.delete(this.sensors.keys().next().value);
+    if (!sensor && this.sensors.size >= Math.max(1, this.options.maxDevices))
+      this.sensors.delete(this.sensors.keys().next().value);
     this.sensors.delete(id);
     this.sensors.set(id, { light: telemetry.light, ts: telemetry.ts, seq: telemetry.seq, takenAt, lastSeen: now });
     if (historical) return { kind: 'ignored', reason: 'historical', ledOn, value: NaN, health: undefined };
@@ -71,7 +75,8 @@ class NaiveGroup {
       want = wantsOn(state.ledOn, value, rule.threshold, rule.band);
     }
     const result = step(state, want, now, rule);
-    if (!result.send) return { kind: 'ignored', reason: result.reason ?? 'unchanged', ledOn: state.ledOn, value, health };
+    if (!result.send)
+      return { kind: 'ignored', reason: result.reason ?? 'unchanged', ledOn: state.ledOn, value, health };
     const command = { ...nextCommand(state, now), sensors: ids.sort() };
     if (dark) command.dark = dark.sort();
     return { kind: 'command', command, value, changed: result.changed, health };
@@ -114,7 +119,10 @@ describe('group aggregation kept up to date reading by reading', function () {
         const group = new GroupEngine(options);
         const naive = new NaiveGroup(options);
         // Integers, a few fractions (the exact sum must step aside for them) and repeated values.
-        const light = () => (random() < 0.15 ? Math.round(random() * 6000) / 10 : pick([100, 250, 299, 300, 301, 349, 350, 600, Math.floor(random() * 700)]));
+        const light = () =>
+          random() < 0.15
+            ? Math.round(random() * 6000) / 10
+            : pick([100, 250, 299, 300, 301, 349, 350, 600, Math.floor(random() * 700)]);
         const seqs = new Map();
         let now = 10_000;
         let commands = 0;
@@ -140,7 +148,11 @@ describe('group aggregation kept up to date reading by reading', function () {
           }
           const overrides = random() < 0.1 ? { threshold: pick([200, 300, 400]), band: pick([undefined, 0, 100]) } : {};
           const got = group.observe(id, telemetry, now, overrides);
-          assert.deepStrictEqual(got, naive.observe(id, telemetry, now, overrides), `step ${i}: ${id} ${JSON.stringify(telemetry)} at ${now}`);
+          assert.deepStrictEqual(
+            got,
+            naive.observe(id, telemetry, now, overrides),
+            `step ${i}: ${id} ${JSON.stringify(telemetry)} at ${now}`,
+          );
           if (got.kind === 'command') commands += 1;
           assert.strictEqual(group.size, naive.sensors.size, `size at step ${i}`);
         }

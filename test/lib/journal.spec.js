@@ -22,7 +22,10 @@ function store() {
     /** What light telemetry reads back at a start: the index, then the chunks it names. */
     readBack(capacity) {
       const index = data.get('buf');
-      return readChunks(indexedChunks(index).map((n) => data.get(`buf-${n}`)), capacity);
+      return readChunks(
+        indexedChunks(index).map((n) => data.get(`buf-${n}`)),
+        capacity,
+      );
     },
   };
 }
@@ -38,7 +41,8 @@ describe('the stored buffer, chunk by chunk (lib/journal)', function () {
       if (round % 10 === 3) outbox.linkDown();
       if (round % 10 === 6) outbox.linkUp();
       for (let i = 0; i < 50; i++) outbox.push(reading(++seq));
-      for (let t = 0; t < 8; t++) for (const o of outbox.take(round * 100 + t)) if (o.telemetry.seq % 3) outbox.confirm(o.key);
+      for (let t = 0; t < 8; t++)
+        for (const o of outbox.take(round * 100 + t)) if (o.telemetry.seq % 3) outbox.confirm(o.key);
       journal.setSeq(seq);
       s.apply(journal.flush());
       assert.deepStrictEqual(s.readBack(10000), outbox.snapshot(), `round ${round}`);
@@ -100,7 +104,12 @@ describe('the stored buffer, chunk by chunk (lib/journal)', function () {
   }
 
   it('reads stored chunks back, trusting nothing: damaged entries and chunks are left out, the newest up to the capacity kept', function () {
-    const chunks = [[reading(1), null, { light: 'x' }, { light: 5, seq: 3, historical: true }], 'not a chunk', null, [reading(4), reading(5)]];
+    const chunks = [
+      [reading(1), null, { light: 'x' }, { light: 5, seq: 3, historical: true }],
+      'not a chunk',
+      null,
+      [reading(4), reading(5)],
+    ];
     assert.deepStrictEqual(readChunks(chunks, 100), [reading(1), { light: 5, seq: 3 }, reading(4), reading(5)]);
     assert.deepStrictEqual(readChunks(chunks, 2), [reading(4), reading(5)]);
   });

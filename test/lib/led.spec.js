@@ -21,7 +21,11 @@ describe('LED state and offline fallback (lib/led)', function () {
     {
       name: 'no fallback configured: readings never switch the LED',
       fallback: { silenceMs: 0 },
-      steps: [[0, { cmd: { led_on: false } }], [10_000, { light: 1 }], [99_000, 'tick']],
+      steps: [
+        [0, { cmd: { led_on: false } }],
+        [10_000, { light: 1 }],
+        [99_000, 'tick'],
+      ],
       expect: [[0, 'server', false]],
       charge: 'server',
     },
@@ -39,13 +43,22 @@ describe('LED state and offline fallback (lib/led)', function () {
         [2000, { cmd: { led_on: false, seq: 2 } }],
         [2100, { light: 10 }],
       ],
-      expect: [[0, 'server', false], [1000, 'local', true], [1500, 'local', false], [1700, 'local', true], [2000, 'server', false]],
+      expect: [
+        [0, 'server', false],
+        [1000, 'local', true],
+        [1500, 'local', false],
+        [1700, 'local', true],
+        [2000, 'server', false],
+      ],
       charge: 'server',
     },
     {
       name: 'a device that never heard the server falls back from deploy time',
       fallback: { silenceMs: 1000, threshold: 300 },
-      steps: [[100, { light: 50 }], [1000, 'tick']],
+      steps: [
+        [100, { light: 50 }],
+        [1000, 'tick'],
+      ],
       expect: [[1000, 'local', true]],
       charge: 'local',
     },
@@ -55,8 +68,10 @@ describe('LED state and offline fallback (lib/led)', function () {
       const controller = new LedController({}, c.fallback, 0);
       const changes = [];
       for (const [t, e] of c.steps) {
-        const event = e === 'tick' ? controller.tick(t) : e.cmd ? controller.command(e.cmd, t) : controller.reading(e.light, t);
-        if (event && event.outcome.kind === 'apply' && event.outcome.changed) changes.push([t, event.by, event.outcome.on]);
+        const event =
+          e === 'tick' ? controller.tick(t) : e.cmd ? controller.command(e.cmd, t) : controller.reading(e.light, t);
+        if (event && event.outcome.kind === 'apply' && event.outcome.changed)
+          changes.push([t, event.by, event.outcome.on]);
       }
       assert.deepStrictEqual(changes, c.expect);
       assert.strictEqual(controller.inCharge, c.charge);

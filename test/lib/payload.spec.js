@@ -1,6 +1,13 @@
 'use strict';
 const assert = require('assert');
-const { parseTelemetry, parseReading, parseCommand, decodePayload, readOverride, MAX_LIGHT } = require('../../dist/nodes/lib/payload');
+const {
+  parseTelemetry,
+  parseReading,
+  parseCommand,
+  decodePayload,
+  readOverride,
+  MAX_LIGHT,
+} = require('../../dist/nodes/lib/payload');
 const { NightlightError } = require('../../dist/nodes/lib/errors');
 
 function codeOf(fn) {
@@ -82,7 +89,10 @@ describe('payload parsing (library)', function () {
     ];
     for (const [name, input, code] of refused) {
       it(`refuses ${name} with ${code}`, function () {
-        assert.strictEqual(codeOf(() => parseTelemetry(input)), code);
+        assert.strictEqual(
+          codeOf(() => parseTelemetry(input)),
+          code,
+        );
       });
     }
     it('never lets a payload reach Object.prototype', function () {
@@ -91,8 +101,14 @@ describe('payload parsing (library)', function () {
       assert.strictEqual({}.polluted, undefined);
     });
     it('refuses an oversized payload before parsing it', function () {
-      assert.strictEqual(codeOf(() => parseTelemetry('{' + 'x'.repeat(100))), 'not-json');
-      assert.strictEqual(codeOf(() => parseTelemetry('{' + 'x'.repeat(100), 50)), 'too-large');
+      assert.strictEqual(
+        codeOf(() => parseTelemetry('{' + 'x'.repeat(100))),
+        'not-json',
+      );
+      assert.strictEqual(
+        codeOf(() => parseTelemetry('{' + 'x'.repeat(100), 50)),
+        'too-large',
+      );
     });
   });
 
@@ -124,7 +140,10 @@ describe('payload parsing (library)', function () {
     ];
     for (const [input, code] of refused) {
       it(`refuses ${String(input)} with ${code}`, function () {
-        assert.strictEqual(codeOf(() => parseReading(input)), code);
+        assert.strictEqual(
+          codeOf(() => parseReading(input)),
+          code,
+        );
       });
     }
   });
@@ -145,7 +164,10 @@ describe('payload parsing (library)', function () {
     ];
     for (const [input, code] of refused) {
       it(`refuses ${input} with ${code}`, function () {
-        assert.strictEqual(codeOf(() => parseCommand(input)), code);
+        assert.strictEqual(
+          codeOf(() => parseCommand(input)),
+          code,
+        );
       });
     }
   });
@@ -160,9 +182,18 @@ describe('payload parsing (library)', function () {
       assert.strictEqual(readOverride('threshold', undefined), undefined);
       assert.strictEqual(readOverride('threshold', 200), 200);
       assert.strictEqual(readOverride('threshold', '250'), 250);
-      assert.strictEqual(codeOf(() => readOverride('threshold', 'dark')), 'bad-override');
-      assert.strictEqual(codeOf(() => readOverride('threshold', NaN)), 'bad-override');
-      assert.strictEqual(codeOf(() => readOverride('threshold', {})), 'bad-override');
+      assert.strictEqual(
+        codeOf(() => readOverride('threshold', 'dark')),
+        'bad-override',
+      );
+      assert.strictEqual(
+        codeOf(() => readOverride('threshold', NaN)),
+        'bad-override',
+      );
+      assert.strictEqual(
+        codeOf(() => readOverride('threshold', {})),
+        'bad-override',
+      );
     });
   });
 });

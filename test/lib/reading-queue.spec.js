@@ -5,7 +5,7 @@ const { ReadingQueue } = require(path.join(__dirname, '../../dist/nodes/lib/read
 
 /** A reading as the queue holds it; every fifth has no ts, every seventh no seq, every third a slot. */
 function item(i) {
-  const telemetry = { light: (i * 37) % 1001 + 0.5 };
+  const telemetry = { light: ((i * 37) % 1001) + 0.5 };
   if (i % 5) telemetry.ts = 1_700_000_000_000 + i;
   if (i % 7) telemetry.seq = i;
   return i % 3 ? { key: i, telemetry } : { key: i, telemetry, slot: i * 2 };
@@ -40,6 +40,9 @@ describe('the queue of readings not yet sent (lib/reading-queue)', function () {
     queue.setSlot(0, 77);
     assert.strictEqual(queue.at(0).slot, 77);
     queue.clear();
-    assert.deepStrictEqual([queue.length, queue.popFront(), queue.popBack(), queue.frontKey], [0, undefined, undefined, undefined]);
+    assert.deepStrictEqual(
+      [queue.length, queue.popFront(), queue.popBack(), queue.frontKey],
+      [0, undefined, undefined, undefined],
+    );
   });
 });

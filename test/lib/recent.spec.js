@@ -57,7 +57,13 @@ describe('RecentMap', function () {
       what: 'the bound forgets the entry heard from longest ago, not the one added first',
       max: 3,
       expiryMs: 0,
-      steps: [['hear', 'a', 1], ['hear', 'b', 2], ['hear', 'c', 3], ['hear', 'a', 4], ['hear', 'd', 5]],
+      steps: [
+        ['hear', 'a', 1],
+        ['hear', 'b', 2],
+        ['hear', 'c', 3],
+        ['hear', 'a', 4],
+        ['hear', 'd', 5],
+      ],
       order: ['c', 'a', 'd'],
       evicted: 1,
     },
@@ -66,7 +72,15 @@ describe('RecentMap', function () {
       what: 'an entry re-heard long ago stays ahead of one added later',
       max: 3,
       expiryMs: 0,
-      steps: [['hear', 'a', 1], ['hear', 'b', 2], ['hear', 'a', 10], ['hear', 'b', 3.5], ['hear', 'c', 11], ['hear', 'a', 12], ['hear', 'd', 13]],
+      steps: [
+        ['hear', 'a', 1],
+        ['hear', 'b', 2],
+        ['hear', 'a', 10],
+        ['hear', 'b', 3.5],
+        ['hear', 'c', 11],
+        ['hear', 'a', 12],
+        ['hear', 'd', 13],
+      ],
       order: ['c', 'a', 'd'],
       evicted: 1,
     },
@@ -74,7 +88,15 @@ describe('RecentMap', function () {
       what: 'expiry forgets from the front while silent for at least the expiry, and stops at the first heard since',
       max: 10,
       expiryMs: 10,
-      steps: [['hear', 'a', 0], ['hear', 'b', 1], ['hear', 'c', 2], ['hear', 'a', 5], ['expire', '', 11], ['expire', '', 11.999], ['expire', '', 14.5]],
+      steps: [
+        ['hear', 'a', 0],
+        ['hear', 'b', 1],
+        ['hear', 'c', 2],
+        ['hear', 'a', 5],
+        ['expire', '', 11],
+        ['expire', '', 11.999],
+        ['expire', '', 14.5],
+      ],
       order: ['a'],
       expireResults: [1, 0, 1],
       expired: 2,
@@ -83,7 +105,13 @@ describe('RecentMap', function () {
       what: 'an entry heard again is the newest, even when it was already the newest',
       max: 2,
       expiryMs: 0,
-      steps: [['hear', 'a', 1], ['hear', 'b', 2], ['hear', 'b', 3], ['hear', 'a', 4], ['hear', 'c', 5]],
+      steps: [
+        ['hear', 'a', 1],
+        ['hear', 'b', 2],
+        ['hear', 'b', 3],
+        ['hear', 'a', 4],
+        ['hear', 'c', 5],
+      ],
       order: ['a', 'c'],
       evicted: 1,
     },
@@ -103,7 +131,12 @@ describe('RecentMap', function () {
   it('tells its owner about every entry it forgets by bound or expiry, not on clear', function () {
     const forgotten = [];
     const map = new RecentMap(2, 10, (value) => forgotten.push(value.recentId));
-    run(map, [['hear', 'a', 0], ['hear', 'b', 1], ['hear', 'c', 2], ['expire', '', 11.5]]);
+    run(map, [
+      ['hear', 'a', 0],
+      ['hear', 'b', 1],
+      ['hear', 'c', 2],
+      ['expire', '', 11.5],
+    ]);
     assert.deepStrictEqual(forgotten, ['a', 'b']);
     map.clear();
     assert.deepStrictEqual([forgotten.length, map.size, ids(map)], [2, 0, []]);

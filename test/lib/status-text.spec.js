@@ -5,7 +5,9 @@
 const assert = require('assert');
 const path = require('path');
 const { dist } = require('../support/runtime');
-const { shorten, clip, fitStatus, statusKey, statusLength, STATUS_MAX, MODULE } = require(path.join(dist, 'shared', 'status.js'));
+const { shorten, clip, fitStatus, statusKey, statusLength, STATUS_MAX, MODULE } = require(
+  path.join(dist, 'shared', 'status.js'),
+);
 
 describe('status texts', function () {
   describe('shorten', function () {
@@ -63,7 +65,10 @@ describe('status texts', function () {
     });
 
     it('takes the maximum as an argument', function () {
-      assert.strictEqual(fitStatus((id) => `${id}!`, 'abcdefghij', 6), 'ab…ij!');
+      assert.strictEqual(
+        fitStatus((id) => `${id}!`, 'abcdefghij', 6),
+        'ab…ij!',
+      );
     });
   });
 
@@ -86,7 +91,10 @@ describe('status texts', function () {
   describe('statusKey', function () {
     it('names the catalog of the node the key starts with, as Node-RED registers it', function () {
       assert.strictEqual(statusKey('led-command.status.local.on'), `${MODULE}/led-command:led-command.status.local.on`);
-      assert.strictEqual(statusKey('light-telemetry.status.offline'), `${MODULE}/light-telemetry:light-telemetry.status.offline`);
+      assert.strictEqual(
+        statusKey('light-telemetry.status.offline'),
+        `${MODULE}/light-telemetry:light-telemetry.status.offline`,
+      );
     });
 
     it('uses the module name of package.json', function () {

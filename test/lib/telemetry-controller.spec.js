@@ -5,13 +5,19 @@
 const assert = require('assert');
 const path = require('path');
 const lib = path.join(__dirname, '../../dist/nodes/lib');
-const { TelemetryController, CONTEXT_KEY, PROBE_MS, telemetryStatus } = require(path.join(lib, 'telemetry-controller.js'));
+const { TelemetryController, CONTEXT_KEY, PROBE_MS, telemetryStatus } = require(
+  path.join(lib, 'telemetry-controller.js'),
+);
 const { readTelemetryConfig, WINDOW } = require(path.join(lib, 'telemetry-config.js'));
 const { linkFromWiredNodes } = require(path.join(lib, 'link.js'));
 
 const T0 = 1_700_000_000_000;
-const UP = { status: { fill: 'green', shape: 'dot', text: 'node-red:common.status.connected', source: { id: 'mout' } } };
-const DOWN = { status: { fill: 'red', shape: 'ring', text: 'node-red:common.status.disconnected', source: { id: 'mout' } } };
+const UP = {
+  status: { fill: 'green', shape: 'dot', text: 'node-red:common.status.connected', source: { id: 'mout' } },
+};
+const DOWN = {
+  status: { fill: 'red', shape: 'ring', text: 'node-red:common.status.disconnected', source: { id: 'mout' } },
+};
 
 function controller(config = {}) {
   return new TelemetryController(readTelemetryConfig({ deviceId: 'kitchen', ...config }), 'lt', 'kitchen');
@@ -30,13 +36,48 @@ describe('light telemetry options (lib/telemetry-config)', function () {
       outbox: { policy: 'drop', capacity: 1000, window: WINDOW, gapMs: 50, ackTimeoutMs: 10000, replay: 'live-first' },
       store: undefined,
     });
-    const options = readTelemetryConfig({ qos: '1', retain: true, minInterval: '2', heartbeat: 3, offline: 'all', capacity: '50', rate: 10, ackTimeout: '0.5', store: 'disk', replay: 'chronological' });
-    assert.deepStrictEqual([options.qos, options.retain, options.report.minIntervalMs, options.report.heartbeatMs], [1, true, 2000, 3000]);
-    assert.deepStrictEqual(options.outbox, { policy: 'all', capacity: 50, window: WINDOW, gapMs: 100, ackTimeoutMs: 1000, replay: 'chronological' });
+    const options = readTelemetryConfig({
+      qos: '1',
+      retain: true,
+      minInterval: '2',
+      heartbeat: 3,
+      offline: 'all',
+      capacity: '50',
+      rate: 10,
+      ackTimeout: '0.5',
+      store: 'disk',
+      replay: 'chronological',
+    });
+    assert.deepStrictEqual(
+      [options.qos, options.retain, options.report.minIntervalMs, options.report.heartbeatMs],
+      [1, true, 2000, 3000],
+    );
+    assert.deepStrictEqual(options.outbox, {
+      policy: 'all',
+      capacity: 50,
+      window: WINDOW,
+      gapMs: 100,
+      ackTimeoutMs: 1000,
+      replay: 'chronological',
+    });
     assert.strictEqual(options.store, 'disk');
-    assert.deepStrictEqual([readTelemetryConfig({ offline: 'sometimes', replay: 'random' }).outbox.policy, readTelemetryConfig({ replay: 'random' }).outbox.replay], ['drop', 'live-first']);
-    assert.strictEqual(readTelemetryConfig({ offline: 'drop', store: 'disk' }).store, undefined, 'drop keeps nothing to store');
-    assert.strictEqual(readTelemetryConfig({ offline: 'all', capacity: 5000 }, { nodeMessageBufferMaxLength: 300 }).outbox.capacity, 300, 'nodeMessageBufferMaxLength caps it');
+    assert.deepStrictEqual(
+      [
+        readTelemetryConfig({ offline: 'sometimes', replay: 'random' }).outbox.policy,
+        readTelemetryConfig({ replay: 'random' }).outbox.replay,
+      ],
+      ['drop', 'live-first'],
+    );
+    assert.strictEqual(
+      readTelemetryConfig({ offline: 'drop', store: 'disk' }).store,
+      undefined,
+      'drop keeps nothing to store',
+    );
+    assert.strictEqual(
+      readTelemetryConfig({ offline: 'all', capacity: 5000 }, { nodeMessageBufferMaxLength: 300 }).outbox.capacity,
+      300,
+      'nodeMessageBufferMaxLength caps it',
+    );
   });
 });
 
@@ -45,7 +86,14 @@ describe('light telemetry controller (lib/telemetry-controller)', function () {
     const c = controller({ offline: 'all', qos: '1', rate: 1000 });
     const first = c.input({ _msgid: 'm1', payload: 412 }, T0);
     assert.deepStrictEqual(first.send, [
-      { _msgid: 'm1', topic: 'kitchen/telemetry', payload: { light: 412, ts: T0, seq: 1 }, qos: 1, retain: false, nightlight: { node: 'lt', key: 1, device: 'kitchen', seq: 1 } },
+      {
+        _msgid: 'm1',
+        topic: 'kitchen/telemetry',
+        payload: { light: 412, ts: T0, seq: 1 },
+        qos: 1,
+        retain: false,
+        nightlight: { node: 'lt', key: 1, device: 'kitchen', seq: 1 },
+      },
     ]);
     assert.strictEqual(c.outbox.pending, 1);
     assert.deepStrictEqual(c.input(completion(first.send[0]), T0 + 1).send, []);
@@ -74,7 +122,10 @@ describe('light telemetry controller (lib/telemetry-controller)', function () {
     c.input(UP, T0 + 1);
     const r = c.input({ _msgid: 'b', payload: 2 }, T0 + 10);
     // The link came back with reading 1 the newest: it went live; reading 2 now is newer still.
-    assert.deepStrictEqual(r.send.map((m) => [m.payload.light, m._msgid]), [[2, 'b']]);
+    assert.deepStrictEqual(
+      r.send.map((m) => [m.payload.light, m._msgid]),
+      [[2, 'b']],
+    );
   });
 
   it('wakes at the earliest of what is due: a held-back reading, the next send of a replay, an overdue completion', function () {
@@ -91,7 +142,11 @@ describe('light telemetry controller (lib/telemetry-controller)', function () {
     const r4 = c.input(UP, T0 + 6000);
     assert.deepStrictEqual(lights(r4), [[5, false]], 'live first: the newest');
     assert.strictEqual(r4.wakeAt, T0 + 6000 + 100, 'the next send of the replay, 1/rate later');
-    assert.deepStrictEqual(lights(c.wake(T0 + 6100)), [[1, true]], 'reading 1, put back at the outage, oldest of the backlog');
+    assert.deepStrictEqual(
+      lights(c.wake(T0 + 6100)),
+      [[1, true]],
+      'reading 1, put back at the outage, oldest of the backlog',
+    );
   });
 
   it('warns once when no completion ever came (the Complete node is probably not wired), not when completions come', function () {
@@ -109,7 +164,7 @@ describe('light telemetry controller (lib/telemetry-controller)', function () {
   });
 
   describe('before any status arrives (start-up): the wired mqtt out decides', function () {
-    it("all: never connected yet is offline; readings wait, looked at again every PROBE_MS; connected sends them, the newest first", function () {
+    it('all: never connected yet is offline; readings wait, looked at again every PROBE_MS; connected sends them, the newest first', function () {
       const c = controller({ offline: 'all', rate: 1000 });
       const r1 = c.input({ payload: 1 }, T0, 'down');
       assert.deepStrictEqual([r1.send, c.link, r1.wakeAt], [[], 'down', T0 + PROBE_MS]);
@@ -143,7 +198,14 @@ describe('light telemetry controller (lib/telemetry-controller)', function () {
       ['an mqtt out not connected yet', [{ type: 'mqtt out', brokerConn: { connected: false } }], 'down'],
       ['an mqtt out connected', [{ type: 'mqtt out', brokerConn: { connected: true } }], 'up'],
       ['an mqtt out without a broker', [{ type: 'mqtt out' }], undefined],
-      ['one connected, one not', [{ type: 'mqtt out', brokerConn: { connected: true } }, { type: 'mqtt out', brokerConn: {} }], 'down'],
+      [
+        'one connected, one not',
+        [
+          { type: 'mqtt out', brokerConn: { connected: true } },
+          { type: 'mqtt out', brokerConn: {} },
+        ],
+        'down',
+      ],
       ['a node that is gone', [null, { type: 'mqtt out', brokerConn: { connected: true } }], 'up'],
     ];
     for (const [name, nodes, expected] of wired) {
@@ -156,13 +218,21 @@ describe('light telemetry controller (lib/telemetry-controller)', function () {
   describe('with a context store', function () {
     /** Applies writes to a Map, as a store would (undefined deletes). */
     const apply = (data, reaction) => {
-      for (const { key, value } of reaction.save) value === undefined ? data.delete(key) : data.set(key, JSON.parse(JSON.stringify(value)));
+      for (const { key, value } of reaction.save)
+        value === undefined ? data.delete(key) : data.set(key, JSON.parse(JSON.stringify(value)));
       return reaction;
     };
     const restart = (data, config) => {
       const c = controller(config);
       const index = data.get(CONTEXT_KEY);
-      const r = apply(data, c.restore(index, c.chunkKeys(index).map((k) => data.get(k)), T0 + 1_000_000));
+      const r = apply(
+        data,
+        c.restore(
+          index,
+          c.chunkKeys(index).map((k) => data.get(k)),
+          T0 + 1_000_000,
+        ),
+      );
       return { c, r };
     };
 
@@ -179,7 +249,11 @@ describe('light telemetry controller (lib/telemetry-controller)', function () {
       const sent = apply(data, again.wake(T0 + 1_000_000));
       assert.deepStrictEqual(lights(sent), [[1, true]]);
       apply(data, again.input(completion(sent.send[0]), T0 + 1_000_001));
-      assert.strictEqual(again.input({ payload: 9 }, T0 + 1_000_010).send[0].payload.seq, 5, 'seq goes on from the stored counter');
+      assert.strictEqual(
+        again.input({ payload: 9 }, T0 + 1_000_010).send[0].payload.seq,
+        5,
+        'seq goes on from the stored counter',
+      );
     });
 
     it('does not store with drop, and a controller without a store never writes', function () {
@@ -193,13 +267,49 @@ describe('light telemetry controller (lib/telemetry-controller)', function () {
 });
 
 describe('light telemetry status (lib/telemetry-controller)', function () {
-  const render = (max) => ({ fixed: (key) => `fixed:${key}`, text: (key, params) => `${key.split('.').pop()}${params ? ' ' + Object.values(params).join() : ''}`, fits: (text) => text.length <= max });
+  const render = (max) => ({
+    fixed: (key) => `fixed:${key}`,
+    text: (key, params) => `${key.split('.').pop()}${params ? ' ' + Object.values(params).join() : ''}`,
+    fits: (text) => text.length <= max,
+  });
   const table = [
     ['nothing to show', { down: false, parts: [] }, 99, {}],
-    ['a fixed word alone goes as its catalog key', { down: true, parts: [{ key: 'offline' }] }, 99, { fill: 'red', shape: 'ring', text: 'fixed:light-telemetry.status.offline' }],
-    ['values are rendered, parts joined', { down: false, parts: [{ key: 'sent', params: { light: 5 } }, { key: 'buffered', params: { count: 3 } }] }, 99, { fill: 'green', shape: 'dot', text: 'sent 5 · buffered 3' }],
-    ['the last value sent goes first when all would not fit', { down: false, parts: [{ key: 'sent', params: { light: 5 } }, { key: 'buffered', params: { count: 3 } }] }, 12, { fill: 'green', shape: 'dot', text: 'buffered 3' }],
-    ['offline with counts keeps every part', { down: true, parts: [{ key: 'offline' }, { key: 'dropped', params: { count: 2 } }] }, 5, { fill: 'red', shape: 'ring', text: 'offline · dropped 2' }],
+    [
+      'a fixed word alone goes as its catalog key',
+      { down: true, parts: [{ key: 'offline' }] },
+      99,
+      { fill: 'red', shape: 'ring', text: 'fixed:light-telemetry.status.offline' },
+    ],
+    [
+      'values are rendered, parts joined',
+      {
+        down: false,
+        parts: [
+          { key: 'sent', params: { light: 5 } },
+          { key: 'buffered', params: { count: 3 } },
+        ],
+      },
+      99,
+      { fill: 'green', shape: 'dot', text: 'sent 5 · buffered 3' },
+    ],
+    [
+      'the last value sent goes first when all would not fit',
+      {
+        down: false,
+        parts: [
+          { key: 'sent', params: { light: 5 } },
+          { key: 'buffered', params: { count: 3 } },
+        ],
+      },
+      12,
+      { fill: 'green', shape: 'dot', text: 'buffered 3' },
+    ],
+    [
+      'offline with counts keeps every part',
+      { down: true, parts: [{ key: 'offline' }, { key: 'dropped', params: { count: 2 } }] },
+      5,
+      { fill: 'red', shape: 'ring', text: 'offline · dropped 2' },
+    ],
   ];
   for (const [name, view, max, expected] of table) {
     it(name, function () {

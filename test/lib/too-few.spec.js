@@ -24,7 +24,17 @@ describe('TooFewWarning', function () {
     const w = new TooFewWarning(0, 10 * S);
     const warnings = [];
     // Example 4: six sensors, four needed, readings arriving one by one after the deploy.
-    for (const [tooFew, at] of [[true, 0.1], [true, 0.2], [true, 0.3], [false, 0.4], [false, 0.5], [false, 0.6], [false, 2], [false, 12], [false, 30]]) {
+    for (const [tooFew, at] of [
+      [true, 0.1],
+      [true, 0.2],
+      [true, 0.3],
+      [false, 0.4],
+      [false, 0.5],
+      [false, 0.6],
+      [false, 2],
+      [false, 12],
+      [false, 30],
+    ]) {
       if (w.check(tooFew, at * S)) warnings.push(at);
     }
     assert.deepStrictEqual(warnings, []);

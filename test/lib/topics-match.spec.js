@@ -28,18 +28,76 @@ function actual(template, topic) {
   }
 }
 
-const templates = ['{id}/telemetry', 'stadium/{id}/telemetry', 'a/{id}', '{id}', 'a/{id}/a', 'x/y/{id}/z/w', '/{id}/t', '{id}/'];
-const ids = ['kitchen', 'a', 'telemetry', '', 'x'.repeat(64), 'x'.repeat(65), '$SYS', 'é'.repeat(64), '😀'.repeat(40), 'a+b', 'we#ird', 'sp ace'];
-const shapes = [(id) => `${id}/telemetry`, (id) => `stadium/${id}/telemetry`, (id) => `a/${id}`, (id) => id, (id) => `a/${id}/a`, (id) => `x/y/${id}/z/w`, (id) => `/${id}/t`, (id) => `${id}/`];
-const odd = ['', '/', '//', 'a', 'a/', '/a', 'a/a', 'a//a', 'telemetry', '/telemetry', 'k/telemetry/', 'k/telemetry/x', 'stadium//telemetry', 'x/y/z/w', 'a/b/c', undefined, 42, null];
+const templates = [
+  '{id}/telemetry',
+  'stadium/{id}/telemetry',
+  'a/{id}',
+  '{id}',
+  'a/{id}/a',
+  'x/y/{id}/z/w',
+  '/{id}/t',
+  '{id}/',
+];
+const ids = [
+  'kitchen',
+  'a',
+  'telemetry',
+  '',
+  'x'.repeat(64),
+  'x'.repeat(65),
+  '$SYS',
+  'é'.repeat(64),
+  '😀'.repeat(40),
+  'a+b',
+  'we#ird',
+  'sp ace',
+];
+const shapes = [
+  (id) => `${id}/telemetry`,
+  (id) => `stadium/${id}/telemetry`,
+  (id) => `a/${id}`,
+  (id) => id,
+  (id) => `a/${id}/a`,
+  (id) => `x/y/${id}/z/w`,
+  (id) => `/${id}/t`,
+  (id) => `${id}/`,
+];
+const odd = [
+  '',
+  '/',
+  '//',
+  'a',
+  'a/',
+  '/a',
+  'a/a',
+  'a//a',
+  'telemetry',
+  '/telemetry',
+  'k/telemetry/',
+  'k/telemetry/x',
+  'stadium//telemetry',
+  'x/y/z/w',
+  'a/b/c',
+  undefined,
+  42,
+  null,
+];
 
 describe('TopicTemplate.match (fast path)', function () {
   it('agrees with the level-by-level rule on every template and topic tried', function () {
     let checked = 0;
     for (const template of templates) {
-      const topics = [...odd, ...ids.flatMap((id) => shapes.map((shape) => shape(id))), ...ids.map((id) => `${id}/extra/telemetry`)];
+      const topics = [
+        ...odd,
+        ...ids.flatMap((id) => shapes.map((shape) => shape(id))),
+        ...ids.map((id) => `${id}/extra/telemetry`),
+      ];
       for (const topic of topics) {
-        assert.strictEqual(actual(template, topic), reference(template, topic), `${template} vs ${JSON.stringify(topic)}`);
+        assert.strictEqual(
+          actual(template, topic),
+          reference(template, topic),
+          `${template} vs ${JSON.stringify(topic)}`,
+        );
         checked++;
       }
     }

@@ -51,7 +51,15 @@ describe('device ids and topic templates (library)', function () {
     assert.strictEqual(t.render('north'), 'stadium/north/telemetry');
     assert.strictEqual(t.subscription, 'stadium/+/telemetry');
     assert.strictEqual(t.match('stadium/north/telemetry'), 'north');
-    for (const topic of ['stadium/north/commands', 'arena/north/telemetry', 'stadium/a/b/telemetry', 'stadium//telemetry', 'stadium/$x/telemetry', undefined, 7]) {
+    for (const topic of [
+      'stadium/north/commands',
+      'arena/north/telemetry',
+      'stadium/a/b/telemetry',
+      'stadium//telemetry',
+      'stadium/$x/telemetry',
+      undefined,
+      7,
+    ]) {
       assert.throws(() => t.match(topic), /topic-mismatch|bad-device-id/, String(topic));
     }
   });

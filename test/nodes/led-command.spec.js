@@ -25,9 +25,14 @@ describe('LED command node', function () {
       await helper.load([ours.ledCommand, core.catch], flow({ format }));
       const out = collect(helper.getNode('out'));
       const led = helper.getNode('led');
-      for (const payload of [{ led_on: true }, '{"led_on": true}', Buffer.from('{"led_on": false}')]) led.receive({ payload });
+      for (const payload of [{ led_on: true }, '{"led_on": true}', Buffer.from('{"led_on": false}')])
+        led.receive({ payload });
       await until(() => out.length === 2, 'two changes');
-      assert.deepStrictEqual(out.map((m) => m.payload), expected, format);
+      assert.deepStrictEqual(
+        out.map((m) => m.payload),
+        expected,
+        format,
+      );
       await helper.unload();
     }
   });
@@ -42,22 +47,31 @@ describe('LED command node', function () {
     led.receive({ payload: { led_on: false, seq: 6, ts: 6000 } });
     await until(() => out.length === 2, 'two applied commands');
     await sleep(50);
-    assert.deepStrictEqual(out.map((m) => m.led_on), [true, false]);
+    assert.deepStrictEqual(
+      out.map((m) => m.led_on),
+      [true, false],
+    );
   });
 
   it('reports the applied state on <id>/state from a second output', async function () {
-    await helper.load([ours.ledCommand, core.catch], flow({ state: true, outputs: 2, deviceId: 'kitchen', stateTopic: 'home/{id}/state' }));
+    await helper.load(
+      [ours.ledCommand, core.catch],
+      flow({ state: true, outputs: 2, deviceId: 'kitchen', stateTopic: 'home/{id}/state' }),
+    );
     const state = collect(helper.getNode('state'));
     const led = helper.getNode('led');
     led.receive({ payload: { led_on: true, seq: 1, ts: 100 } });
     led.receive({ payload: { led_on: true, seq: 2, ts: 200 } });
     led.receive({ payload: { led_on: false } });
     await until(() => state.length === 3, 'three reports');
-    assert.deepStrictEqual(state.map((m) => [m.topic, m.payload, m.qos, m.retain]), [
-      ['home/kitchen/state', { led_on: true, source: 'server', seq: 1, ts: 100 }, 1, true],
-      ['home/kitchen/state', { led_on: true, source: 'server', seq: 2, ts: 200 }, 1, true],
-      ['home/kitchen/state', { led_on: false, source: 'server' }, 1, true],
-    ]);
+    assert.deepStrictEqual(
+      state.map((m) => [m.topic, m.payload, m.qos, m.retain]),
+      [
+        ['home/kitchen/state', { led_on: true, source: 'server', seq: 1, ts: 100 }, 1, true],
+        ['home/kitchen/state', { led_on: true, source: 'server', seq: 2, ts: 200 }, 1, true],
+        ['home/kitchen/state', { led_on: false, source: 'server' }, 1, true],
+      ],
+    );
   });
 
   it('refuses an invalid device id for the state topic at deploy: red status, logged once, every input answered with the error', async function () {
@@ -73,7 +87,10 @@ describe('LED command node', function () {
       const led = helper.getNode('led');
       for (const payload of [{ led_on: true }, { light: 10 }, 'not json']) led.receive({ payload });
       await until(() => caught.length === 3, 'each input answered with the setup error');
-      assert.deepStrictEqual(caught.map((m) => m.error.message), Array(3).fill('Error: nightlight.errors.bad-device-id'));
+      assert.deepStrictEqual(
+        caught.map((m) => m.error.message),
+        Array(3).fill('Error: nightlight.errors.bad-device-id'),
+      );
       await sleep(400);
       assert.strictEqual(out.length + state.length, 0, 'nothing sent, no fallback timer');
       assert.ok(shown.length >= 1 && shown.every((s) => s.fill === 'red'), 'the status is red and stays red');
@@ -85,7 +102,10 @@ describe('LED command node', function () {
   });
 
   it('falls back to a local decision after the configured silence and gives control back when commands resume', async function () {
-    await helper.load([ours.ledCommand, core.catch], flow({ fallback: 0.5, threshold: 300, state: true, outputs: 2, deviceId: 'd1' }));
+    await helper.load(
+      [ours.ledCommand, core.catch],
+      flow({ fallback: 0.5, threshold: 300, state: true, outputs: 2, deviceId: 'd1' }),
+    );
     const out = collect(helper.getNode('out'));
     const state = collect(helper.getNode('state'));
     const led = helper.getNode('led');
@@ -94,7 +114,11 @@ describe('LED command node', function () {
     led.receive({ payload: { led_on: false, seq: 1, ts: 1 } });
     led.receive({ payload: { light: 10 } });
     await sleep(100);
-    assert.deepStrictEqual(out.map((m) => m.payload), [false], 'readings do not switch the LED while the server is in charge');
+    assert.deepStrictEqual(
+      out.map((m) => m.payload),
+      [false],
+      'readings do not switch the LED while the server is in charge',
+    );
     await until(() => out.length === 2, 'the local decision after the silence', 3000);
     assert.deepStrictEqual([out[1].payload, out[1].source], [true, 'local']);
     assert.ok(/status\.local/.test(statuses.at(-1).text), 'status says local');
@@ -113,7 +137,10 @@ describe('LED command node', function () {
     led.receive({ payload: { light: 5 } });
     await sleep(100);
     assert.strictEqual(out.length, 5, 'the server is back in charge');
-    assert.deepStrictEqual(state.map((m) => m.payload.source), ['server', 'local', 'local', 'local', 'server']);
+    assert.deepStrictEqual(
+      state.map((m) => m.payload.source),
+      ['server', 'local', 'local', 'local', 'server'],
+    );
   });
 
   const bad = [
@@ -139,7 +166,10 @@ describe('LED command node', function () {
       led.receive({ payload: { led_on: true } });
     }
     await until(() => caught.length === bad.length && out.length === bad.length, 'every error and every good command');
-    assert.deepStrictEqual(caught.map((m) => m.error.message), bad.map(([, , code]) => `Error: nightlight.errors.${code}`));
+    assert.deepStrictEqual(
+      caught.map((m) => m.error.message),
+      bad.map(([, , code]) => `Error: nightlight.errors.${code}`),
+    );
     assert.ok(statuses.some((s) => s.fill === 'red'));
     // Ordinary status updates are throttled (at most 4 a second): the good one shows shortly after the last error.
     await until(() => statuses.at(-1).fill === 'yellow', 'a yellow status again after the last good input');
@@ -160,9 +190,19 @@ describe('LED command node', function () {
     // No ts, and a clock far behind: still applied.
     led.receive({ payload: { led_on: true } });
     await until(() => caught.length === 2 && out.length === 4, 'two refusals and four changes');
-    assert.deepStrictEqual(caught.map((m) => [m.error.message, m.error.code]), Array(2).fill(['Error: nightlight.errors.ts-ahead', 'ts-ahead']));
-    assert.deepStrictEqual(out.map((m) => m.payload), [false, true, false, true]);
-    assert.deepStrictEqual(state.map((m) => m.payload.ts), [now - 1000, now, now + 1, undefined], 'the reported state never carries the refused ts');
+    assert.deepStrictEqual(
+      caught.map((m) => [m.error.message, m.error.code]),
+      Array(2).fill(['Error: nightlight.errors.ts-ahead', 'ts-ahead']),
+    );
+    assert.deepStrictEqual(
+      out.map((m) => m.payload),
+      [false, true, false, true],
+    );
+    assert.deepStrictEqual(
+      state.map((m) => m.payload.ts),
+      [now - 1000, now, now + 1, undefined],
+      'the reported state never carries the refused ts',
+    );
   });
 
   it('maxSkew from the editor: 0 turns the check off, a number of seconds sets it', async function () {

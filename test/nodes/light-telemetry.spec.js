@@ -4,7 +4,15 @@ const { helper, ours, core, collect, until, useServer, onTab } = require('../sup
 
 function flow(props = {}) {
   return onTab([
-    { id: 'lt', type: 'light-telemetry', deviceId: 'kitchen', topic: '{id}/telemetry', qos: '1', wires: [['out']], ...props },
+    {
+      id: 'lt',
+      type: 'light-telemetry',
+      deviceId: 'kitchen',
+      topic: '{id}/telemetry',
+      qos: '1',
+      wires: [['out']],
+      ...props,
+    },
     { id: 'out', type: 'helper' },
     { id: 'catch', type: 'catch', scope: ['lt'], uncaught: false, wires: [['caught']] },
     { id: 'caught', type: 'helper' },
@@ -13,8 +21,18 @@ function flow(props = {}) {
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const linkStatus = (up) => ({
   status: up
-    ? { fill: 'green', shape: 'dot', text: 'node-red:common.status.connected', source: { id: 'mqttout', type: 'mqtt out' } }
-    : { fill: 'red', shape: 'ring', text: 'node-red:common.status.disconnected', source: { id: 'mqttout', type: 'mqtt out' } },
+    ? {
+        fill: 'green',
+        shape: 'dot',
+        text: 'node-red:common.status.connected',
+        source: { id: 'mqttout', type: 'mqtt out' },
+      }
+    : {
+        fill: 'red',
+        shape: 'ring',
+        text: 'node-red:common.status.disconnected',
+        source: { id: 'mqttout', type: 'mqtt out' },
+      },
 });
 
 describe('light telemetry node', function () {
@@ -27,13 +45,18 @@ describe('light telemetry node', function () {
     const before = Date.now();
     for (const payload of [412, '17', { light: 3 }, '{"light": 2.5}']) lt.receive({ payload });
     await until(() => out.length === 4, 'four messages');
-    assert.deepStrictEqual(out.map((m) => [m.topic, m.payload.light, m.payload.seq, m.qos, m.retain]), [
-      ['kitchen/telemetry', 412, 1, 1, false],
-      ['kitchen/telemetry', 17, 2, 1, false],
-      ['kitchen/telemetry', 3, 3, 1, false],
-      ['kitchen/telemetry', 2.5, 4, 1, false],
-    ]);
-    assert.ok(out.every((m) => m.payload.ts >= before && m.payload.ts <= Date.now() && m.payload.historical === undefined));
+    assert.deepStrictEqual(
+      out.map((m) => [m.topic, m.payload.light, m.payload.seq, m.qos, m.retain]),
+      [
+        ['kitchen/telemetry', 412, 1, 1, false],
+        ['kitchen/telemetry', 17, 2, 1, false],
+        ['kitchen/telemetry', 3, 3, 1, false],
+        ['kitchen/telemetry', 2.5, 4, 1, false],
+      ],
+    );
+    assert.ok(
+      out.every((m) => m.payload.ts >= before && m.payload.ts <= Date.now() && m.payload.historical === undefined),
+    );
     assert.deepStrictEqual(out[0].nightlight, { node: 'lt', key: 1, device: 'kitchen', seq: 1 });
   });
 
@@ -44,7 +67,10 @@ describe('light telemetry node', function () {
     for (const light of [1, 2, 3, 4]) lt.receive({ payload: light });
     await until(() => out.length === 2, 'the first reading and the flushed newest one');
     await sleep(600);
-    assert.deepStrictEqual(out.map((m) => m.payload.light), [1, 4]);
+    assert.deepStrictEqual(
+      out.map((m) => m.payload.light),
+      [1, 4],
+    );
   });
 
   it('deadband and heartbeat: small moves are held back, the latest is repeated', async function () {
@@ -53,7 +79,10 @@ describe('light telemetry node', function () {
     const lt = helper.getNode('lt');
     for (const light of [100, 120, 149]) lt.receive({ payload: light });
     await until(() => out.length >= 2, 'a heartbeat');
-    assert.deepStrictEqual(out.slice(0, 2).map((m) => m.payload.light), [100, 149]);
+    assert.deepStrictEqual(
+      out.slice(0, 2).map((m) => m.payload.light),
+      [100, 149],
+    );
     assert.ok(out[1].payload.seq > out[0].payload.seq, 'a heartbeat is a new message for the server');
     lt.receive({ payload: 400 });
     await until(() => out.some((m) => m.payload.light === 400), 'the big move');
@@ -73,14 +102,25 @@ describe('light telemetry node', function () {
     lt.receive(linkStatus(false));
     for (const light of [2, 3, 4]) lt.receive({ payload: light });
     // RED._ is a pass-through in the helper: status texts are catalog keys.
-    await until(() => out.length === 1 && /status\.offline.*status\.buffered/.test(statuses.at(-1).text || ''), 'an offline status with readings buffered');
+    await until(
+      () => out.length === 1 && /status\.offline.*status\.buffered/.test(statuses.at(-1).text || ''),
+      'an offline status with readings buffered',
+    );
     assert.strictEqual(statuses.at(-1).fill, 'red');
     assert.strictEqual(out.length, 1, 'nothing is sent while offline');
     lt.receive(linkStatus(true));
     // The window holds 5 in flight, so all three go; each is confirmed as the Complete node would.
     await until(() => out.length === 4, 'the replay');
     out.slice(1).forEach(confirm);
-    assert.deepStrictEqual(out.map((m) => [m.payload.light, m.payload.historical === true]), [[1, false], [2, true], [3, true], [4, false]]);
+    assert.deepStrictEqual(
+      out.map((m) => [m.payload.light, m.payload.historical === true]),
+      [
+        [1, false],
+        [2, true],
+        [3, true],
+        [4, false],
+      ],
+    );
     await until(() => !/buffered/.test(statuses.at(-1).text || ''), 'an empty buffer');
   });
 
@@ -100,7 +140,15 @@ describe('light telemetry node', function () {
     lt.receive(linkStatus(true));
     await until(() => out.length === 4, 'the replay');
     out.slice(1).forEach(confirm);
-    assert.deepStrictEqual(out.map((m) => [m.payload.light, m.payload.historical === true]), [[1, false], [4, false], [2, true], [3, true]]);
+    assert.deepStrictEqual(
+      out.map((m) => [m.payload.light, m.payload.historical === true]),
+      [
+        [1, false],
+        [4, false],
+        [2, true],
+        [3, true],
+      ],
+    );
   });
 
   describe("Node-RED's nodeMessageBufferMaxLength setting", function () {
@@ -126,7 +174,11 @@ describe('light telemetry node', function () {
         await until(() => out.length === bound, 'the kept readings');
         await sleep(100);
         const kept = Array.from({ length: bound }, (_, i) => 10 - bound + 1 + i);
-        assert.deepStrictEqual(out.map((m) => m.payload.light), [kept.at(-1), ...kept.slice(0, -1)], 'the newest first, then the rest oldest first');
+        assert.deepStrictEqual(
+          out.map((m) => m.payload.light),
+          [kept.at(-1), ...kept.slice(0, -1)],
+          'the newest first, then the rest oldest first',
+        );
       });
     }
   });
@@ -140,7 +192,11 @@ describe('light telemetry node', function () {
     lt.receive({ payload: 7 });
     await until(() => out.length === 2, 'the re-send after the ack timeout', 5000);
     assert.strictEqual(out[1].payload.seq, out[0].payload.seq);
-    assert.deepStrictEqual(warnings, ['light-telemetry.warn.no-complete'], 'no completion ever came: one warning to wire the complete node');
+    assert.deepStrictEqual(
+      warnings,
+      ['light-telemetry.warn.no-complete'],
+      'no completion ever came: one warning to wire the complete node',
+    );
     lt.receive({ payload: 'x', nightlight: out[1].nightlight });
     await sleep(1300);
     assert.strictEqual(out.length, 2, 'confirmed: not sent again');
@@ -176,9 +232,15 @@ describe('light telemetry node', function () {
       lt = helper.getNode('lt');
       lt.receive({ payload: 4 });
       await until(() => out.length === 4, 'the restored readings and the new one');
-      assert.deepStrictEqual(out.map((m) => [m.payload.light, m.payload.seq, m.payload.historical === true]), [
-        [1, 1, true], [2, 2, true], [3, 3, true], [4, 4, false],
-      ]);
+      assert.deepStrictEqual(
+        out.map((m) => [m.payload.light, m.payload.seq, m.payload.historical === true]),
+        [
+          [1, 1, true],
+          [2, 2, true],
+          [3, 3, true],
+          [4, 4, false],
+        ],
+      );
     } finally {
       helper.settings({ contextStorage: undefined });
     }
@@ -200,7 +262,11 @@ describe('light telemetry node', function () {
       // Each publish completes as the Complete node would report it.
       helper.getNode('out').on('input', (m) => lt.receive({ payload: 'done', nightlight: m.nightlight }));
       await until(() => out.length === 600, 'the 600 restored readings', 15000);
-      assert.deepStrictEqual(out.map((m) => m.payload.seq), Array.from({ length: 600 }, (_, i) => i + 1), 'restored readings are history: oldest first');
+      assert.deepStrictEqual(
+        out.map((m) => m.payload.seq),
+        Array.from({ length: 600 }, (_, i) => i + 1),
+        'restored readings are history: oldest first',
+      );
       assert.ok(out.every((m) => m.payload.historical === true));
       // Delivered readings leave the store: a second restart sends nothing again.
       await sleep(50);
@@ -209,17 +275,38 @@ describe('light telemetry node', function () {
       helper.getNode('lt').receive({ payload: 7 });
       await until(() => out.length === 1, 'the new reading');
       await sleep(100);
-      assert.deepStrictEqual(out.map((m) => [m.payload.light, m.payload.seq]), [[7, 601]], 'nothing delivered is sent again; seq goes on');
+      assert.deepStrictEqual(
+        out.map((m) => [m.payload.light, m.payload.seq]),
+        [[7, 601]],
+        'nothing delivered is sent again; seq goes on',
+      );
       // The form an earlier version stored (the whole buffer under one key).
       await helper.unload();
       await helper.load([ours.lightTelemetry, core.catch], flow());
       await helper._redNodes.loadContextsPlugin();
-      helper._redNodes.getContext('lt', 'tab1').set('nightlight-buffer', { seq: 41, readings: [{ light: 5, seq: 40, ts: 1 }, { light: 6, seq: 41, ts: 2 }] }, 'keep');
+      helper._redNodes.getContext('lt', 'tab1').set(
+        'nightlight-buffer',
+        {
+          seq: 41,
+          readings: [
+            { light: 5, seq: 40, ts: 1 },
+            { light: 6, seq: 41, ts: 2 },
+          ],
+        },
+        'keep',
+      );
       await helper.setFlows(flow(props), 'full');
       out = collect(helper.getNode('out'));
       helper.getNode('lt').receive({ payload: 8 });
       await until(() => out.length === 3, 'the two stored readings and the new one');
-      assert.deepStrictEqual(out.map((m) => [m.payload.light, m.payload.seq, m.payload.historical === true]).sort((a, b) => a[1] - b[1]), [[5, 40, true], [6, 41, true], [8, 42, false]]);
+      assert.deepStrictEqual(
+        out.map((m) => [m.payload.light, m.payload.seq, m.payload.historical === true]).sort((a, b) => a[1] - b[1]),
+        [
+          [5, 40, true],
+          [6, 41, true],
+          [8, 42, false],
+        ],
+      );
     } finally {
       helper.settings({ contextStorage: undefined });
     }
@@ -234,7 +321,10 @@ describe('light telemetry node', function () {
     helper.getNode('lt').receive({ payload: 2 });
     await until(() => out.length === 1, 'the new reading');
     await sleep(100);
-    assert.deepStrictEqual(out.map((m) => [m.payload.light, m.payload.seq]), [[2, 1]]);
+    assert.deepStrictEqual(
+      out.map((m) => [m.payload.light, m.payload.seq]),
+      [[2, 1]],
+    );
   });
 
   const bad = [
@@ -259,8 +349,15 @@ describe('light telemetry node', function () {
       lt.receive({ payload: 10 });
     }
     await until(() => caught.length === bad.length && out.length === bad.length, 'every error and every good reading');
-    assert.deepStrictEqual(caught.map((m) => m.error.message), bad.map(([, , code]) => `Error: nightlight.errors.${code}`));
-    assert.deepStrictEqual(out.map((m) => m.payload.seq), bad.map((_, i) => i + 1), 'no seq is used up by bad input');
+    assert.deepStrictEqual(
+      caught.map((m) => m.error.message),
+      bad.map(([, , code]) => `Error: nightlight.errors.${code}`),
+    );
+    assert.deepStrictEqual(
+      out.map((m) => m.payload.seq),
+      bad.map((_, i) => i + 1),
+      'no seq is used up by bad input',
+    );
     assert.ok(statuses.some((s) => s.fill === 'red'));
     // Ordinary status updates are throttled (at most 4 a second): the good one shows shortly after the last error.
     await until(() => statuses.at(-1).fill === 'green', 'a green status again after the last good input');
@@ -275,7 +372,10 @@ describe('light telemetry node', function () {
   });
 
   it('releases its timers on close: nothing is sent after unload', async function () {
-    await helper.load([ours.lightTelemetry, core.catch], flow({ minInterval: 0.3, heartbeat: 0.3, offline: 'all', ackTimeout: 1 }));
+    await helper.load(
+      [ours.lightTelemetry, core.catch],
+      flow({ minInterval: 0.3, heartbeat: 0.3, offline: 'all', ackTimeout: 1 }),
+    );
     const out = collect(helper.getNode('out'));
     const lt = helper.getNode('lt');
     lt.receive({ payload: 1 });

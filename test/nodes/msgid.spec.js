@@ -23,7 +23,13 @@ describe('message ids through our nodes', function () {
     n.receive({ _msgid: 'reading-1', topic: 'a/telemetry', payload: { light: 100, seq: 5 } });
     n.receive({ _msgid: 'reading-2', topic: 'b/telemetry', payload: { light: 900 } });
     await until(() => out.length === 2, 'two commands');
-    assert.deepStrictEqual(out.map((m) => [m.topic, m._msgid]), [['a/commands', 'reading-1'], ['b/commands', 'reading-2']]);
+    assert.deepStrictEqual(
+      out.map((m) => [m.topic, m._msgid]),
+      [
+        ['a/commands', 'reading-1'],
+        ['b/commands', 'reading-2'],
+      ],
+    );
     // Our command comes back from the broker, then an older one that contradicts it: repaired.
     n.receive({ _msgid: 'echo-0', topic: 'a/commands', payload: { led_on: true, seq: 5 } });
     n.receive({ _msgid: 'echo-1', topic: 'a/commands', payload: { led_on: false, seq: 4 } });
@@ -31,21 +37,35 @@ describe('message ids through our nodes', function () {
     await until(() => out.length >= 5, 'a refresh');
     const refreshed = out.slice(2).filter((m) => m._msgid !== 'echo-1');
     assert.ok(refreshed.length >= 2);
-    for (const m of refreshed) assert.ok(typeof m._msgid === 'string' && !/^(reading|echo)/.test(m._msgid), `refresh id ${m._msgid}`);
+    for (const m of refreshed)
+      assert.ok(typeof m._msgid === 'string' && !/^(reading|echo)/.test(m._msgid), `refresh id ${m._msgid}`);
     assert.notStrictEqual(refreshed[0]._msgid, refreshed[1]._msgid);
   });
 
   it('light telemetry: the reading sent for an input carries its id', async function () {
-    await helper.load([ours.lightTelemetry, core.catch], flow({ type: 'light-telemetry', deviceId: 'kitchen', topic: '{id}/telemetry' }));
+    await helper.load(
+      [ours.lightTelemetry, core.catch],
+      flow({ type: 'light-telemetry', deviceId: 'kitchen', topic: '{id}/telemetry' }),
+    );
     const out = collect(helper.getNode('out'));
     const n = helper.getNode('n');
     for (const light of [1, 2, 3]) n.receive({ _msgid: `in-${light}`, payload: light });
     await until(() => out.length === 3, 'three readings');
-    assert.deepStrictEqual(out.map((m) => [m.payload.light, m._msgid]), [[1, 'in-1'], [2, 'in-2'], [3, 'in-3']]);
+    assert.deepStrictEqual(
+      out.map((m) => [m.payload.light, m._msgid]),
+      [
+        [1, 'in-1'],
+        [2, 'in-2'],
+        [3, 'in-3'],
+      ],
+    );
   });
 
   it('LED command: both outputs of a command carry its id', async function () {
-    await helper.load([ours.ledCommand, core.catch], flow({ type: 'led-command', format: 'boolean', emit: 'change', state: true, deviceId: 'kitchen' }));
+    await helper.load(
+      [ours.ledCommand, core.catch],
+      flow({ type: 'led-command', format: 'boolean', emit: 'change', state: true, deviceId: 'kitchen' }),
+    );
     const out = collect(helper.getNode('out'));
     const out2 = collect(helper.getNode('out2'));
     helper.getNode('n').receive({ _msgid: 'cmd-1', payload: { led_on: true, seq: 1 } });

@@ -43,7 +43,11 @@ describe('nightlight decide node', function () {
       for (const light of [100, 200, 300, 900]) decide.receive({ topic: 'a/telemetry', payload: { light } });
       await until(() => out.length === expected.length, `${expected.length} commands`);
       await new Promise((r) => setTimeout(r, 50));
-      assert.deepStrictEqual(out.map((m) => m.payload.led_on), expected, emit);
+      assert.deepStrictEqual(
+        out.map((m) => m.payload.led_on),
+        expected,
+        emit,
+      );
       await helper.unload();
     }
   });
@@ -55,7 +59,10 @@ describe('nightlight decide node', function () {
     decide.receive({ topic: 'a/telemetry', payload: { light: 250 }, threshold: 200 });
     decide.receive({ topic: 'a/telemetry', payload: { light: 250 } });
     await until(() => out.length === 2, 'two commands');
-    assert.deepStrictEqual(out.map((m) => m.payload.led_on), [false, true]);
+    assert.deepStrictEqual(
+      out.map((m) => m.payload.led_on),
+      [false, true],
+    );
   });
 
   it('ignores replayed and duplicated readings and never actuates on history', async function () {
@@ -69,8 +76,18 @@ describe('nightlight decide node', function () {
     decide.receive({ topic: 'a/telemetry', payload: { light: 100, ts: 4000, seq: 4 } });
     await until(() => out.length === 2, 'two commands');
     await new Promise((r) => setTimeout(r, 50));
-    assert.deepStrictEqual(out.map((m) => m.payload.led_on), [true, true]);
-    assert.deepStrictEqual(out.map((m) => [m.payload.ts, m.payload.seq]), [[2000, 2], [4000, 4]], 'each command carries the position of its reading');
+    assert.deepStrictEqual(
+      out.map((m) => m.payload.led_on),
+      [true, true],
+    );
+    assert.deepStrictEqual(
+      out.map((m) => [m.payload.ts, m.payload.seq]),
+      [
+        [2000, 2],
+        [4000, 4],
+      ],
+      'each command carries the position of its reading',
+    );
   });
 
   const bad = [
@@ -114,7 +131,10 @@ describe('nightlight decide node', function () {
     );
     assert.ok(caught.every((m) => m.error.source.id === 'decide'));
     assert.strictEqual(out[0].topic, 'good/commands');
-    assert.ok(statuses.some((s) => s.fill === 'red'), 'a red status was shown');
+    assert.ok(
+      statuses.some((s) => s.fill === 'red'),
+      'a red status was shown',
+    );
     // Ordinary statuses are throttled; the last good reading's decision shows within a moment.
     await until(() => statuses.at(-1).fill === 'yellow', 'the next good reading shows its decision', 2000);
   });
@@ -129,7 +149,15 @@ describe('nightlight decide node', function () {
     decide.receive({ topic: 'b/telemetry', payload: { light: 330 }, band: '20' });
     await until(() => out.length === 4, 'four commands');
     await new Promise((r) => setTimeout(r, 50));
-    assert.deepStrictEqual(out.map((m) => [m.deviceId, m.payload.led_on]), [['a', true], ['a', false], ['b', true], ['b', false]]);
+    assert.deepStrictEqual(
+      out.map((m) => [m.deviceId, m.payload.led_on]),
+      [
+        ['a', true],
+        ['a', false],
+        ['b', true],
+        ['b', false],
+      ],
+    );
   });
 
   it('refuses a negative or non-numeric msg.band through Catch', async function () {
@@ -139,7 +167,10 @@ describe('nightlight decide node', function () {
     decide.receive({ topic: 'a/telemetry', payload: { light: 1 }, band: -5 });
     decide.receive({ topic: 'a/telemetry', payload: { light: 1 }, band: 'wide' });
     await until(() => caught.length === 2, 'two errors');
-    assert.deepStrictEqual(caught.map((m) => m.error.message), ['Error: nightlight.errors.bad-override', 'Error: nightlight.errors.bad-override']);
+    assert.deepStrictEqual(
+      caught.map((m) => m.error.message),
+      ['Error: nightlight.errors.bad-override', 'Error: nightlight.errors.bad-override'],
+    );
   });
 
   it('re-sends every device current command on the periodic refresh, and stops on close', async function () {
@@ -150,7 +181,11 @@ describe('nightlight decide node', function () {
     decide.receive({ topic: 'b/telemetry', payload: { light: 900 } });
     await until(() => out.length >= 6, 'two refreshes');
     const refreshed = out.slice(2, 4);
-    assert.deepStrictEqual(refreshed.map((m) => [m.topic, m.payload]), out.slice(0, 2).map((m) => [m.topic, m.payload]), 'the same commands again');
+    assert.deepStrictEqual(
+      refreshed.map((m) => [m.topic, m.payload]),
+      out.slice(0, 2).map((m) => [m.topic, m.payload]),
+      'the same commands again',
+    );
     assert.ok(refreshed.every((m) => m.retain === true && m.qos === 1 && m.light === undefined));
     await helper.unload();
     const count = out.length;
@@ -175,14 +210,20 @@ describe('nightlight decide node', function () {
     // repaired with the newer command (the same position), then the next change follows.
     assert.deepStrictEqual(
       out.map((m) => [m.topic, m.payload.led_on, m.payload.seq]),
-      [['d/commands', true, 7], ['d/commands', false, 8]],
+      [
+        ['d/commands', true, 7],
+        ['d/commands', false, 8],
+      ],
     );
     assert.strictEqual(out[0].payload.ts, 5000);
     assert.ok(out[1].payload.ts > 5000);
     decide.receive({ topic: 'd/commands', payload: { led_on: 'yes' } });
     decide.receive({ topic: 'other/thing', payload: { light: 1 } });
     await until(() => caught.length === 2, 'two errors');
-    assert.deepStrictEqual(caught.map((m) => m.error.message), ['Error: nightlight.errors.led-on-not-boolean', 'Error: nightlight.errors.topic-mismatch']);
+    assert.deepStrictEqual(
+      caught.map((m) => m.error.message),
+      ['Error: nightlight.errors.led-on-not-boolean', 'Error: nightlight.errors.topic-mismatch'],
+    );
   });
 
   it('shows the number of devices and how many were forgotten', async function () {
@@ -191,7 +232,11 @@ describe('nightlight decide node', function () {
     const statuses = [];
     decide.on('call:status', (call) => statuses.push(call.args[0]));
     for (const id of ['a', 'b', 'c']) decide.receive({ topic: `${id}/telemetry`, payload: { light: 100 } });
-    await until(() => statuses.some((s) => s.text === 'nightlight-decide.status.decidedForgotten'), 'a status with the forgotten count', 2000);
+    await until(
+      () => statuses.some((s) => s.text === 'nightlight-decide.status.decidedForgotten'),
+      'a status with the forgotten count',
+      2000,
+    );
   });
 });
 
@@ -216,7 +261,14 @@ describe('nightlight decide node as a group', function () {
     const out = collect(helper.getNode('out'));
     const decide = helper.getNode('decide');
     const send = (id, light) => decide.receive({ topic: `stadium/${id}/telemetry`, payload: { light } });
-    for (const [id, light] of [['s1', 800], ['s2', 810], ['x9', 5], ['s3', 790], ['s4', 805]]) send(id, light);
+    for (const [id, light] of [
+      ['s1', 800],
+      ['s2', 810],
+      ['x9', 5],
+      ['s3', 790],
+      ['s4', 805],
+    ])
+      send(id, light);
     await until(() => out.length === 1, 'the first decision');
     send('s2', 20); // one shaded sensor
     send('s1', 30);
@@ -289,7 +341,10 @@ describe('nightlight decide node as a group', function () {
       const decide = helper.getNode('decide');
       for (const payload of [{ light: 10 }, 'not json']) decide.receive({ topic: 'a/x/telemetry', payload });
       await until(() => caught.length === 2, 'each input answered with the setup error');
-      assert.deepStrictEqual(caught.map((m) => m.error.message), Array(2).fill('Error: nightlight.errors.bad-topic'));
+      assert.deepStrictEqual(
+        caught.map((m) => m.error.message),
+        Array(2).fill('Error: nightlight.errors.bad-topic'),
+      );
       await new Promise((r) => setTimeout(r, 300));
       assert.strictEqual(out.length, 0, 'nothing sent, no refresh timer');
       assert.ok(shown.length >= 1 && shown.every((s) => s.fill === 'red'), 'the status is red and stays red');
@@ -312,8 +367,18 @@ describe('nightlight decide node as a group', function () {
       decide.receive({ topic: 'd/telemetry', payload: { light: 100, ts: now + 6 * 60_000 } });
       decide.receive({ topic: 'd/telemetry', payload: { light: 900, ts: now } });
       await until(() => caught.length === 2 && out.length === 2, 'two refusals and two commands');
-      assert.deepStrictEqual(caught.map((m) => [m.error.message, m.error.code]), Array(2).fill(['Error: nightlight.errors.ts-ahead', 'ts-ahead']));
-      assert.deepStrictEqual(out.map((m) => [m.payload.led_on, m.payload.ts]), [[true, now - 1000], [false, now]], 'the genuine reading after them is decided');
+      assert.deepStrictEqual(
+        caught.map((m) => [m.error.message, m.error.code]),
+        Array(2).fill(['Error: nightlight.errors.ts-ahead', 'ts-ahead']),
+      );
+      assert.deepStrictEqual(
+        out.map((m) => [m.payload.led_on, m.payload.ts]),
+        [
+          [true, now - 1000],
+          [false, now],
+        ],
+        'the genuine reading after them is decided',
+      );
     });
 
     it('refuses a command on the command topic whose ts is ahead: it is not learned, the next reading is decided', async function () {
@@ -327,7 +392,11 @@ describe('nightlight decide node as a group', function () {
       decide.receive({ topic: 'd/telemetry', payload: { light: 100, ts: now } });
       await until(() => caught.length === 1 && out.length === 2, 'one refusal and two commands');
       assert.strictEqual(caught[0].error.code, 'ts-ahead');
-      assert.deepStrictEqual(out.map((m) => m.payload.led_on), [false, true], 'the forged "on" was not taken: the dark reading still switches');
+      assert.deepStrictEqual(
+        out.map((m) => m.payload.led_on),
+        [false, true],
+        'the forged "on" was not taken: the dark reading still switches',
+      );
     });
 
     it('keeps readings without ts, and a device whose clock lags far behind, working; maxSkew 0 turns the check off', async function () {
@@ -366,7 +435,10 @@ describe('nightlight decide node as a group', function () {
   it('takes the group name from an environment variable', async function () {
     process.env.NIGHTLIGHT_TEST_GROUP = 'arena';
     try {
-      await helper.load([ours.decide, core.catch], groupFlow({ groupName: 'NIGHTLIGHT_TEST_GROUP', groupNameType: 'env', minFresh: '1' }));
+      await helper.load(
+        [ours.decide, core.catch],
+        groupFlow({ groupName: 'NIGHTLIGHT_TEST_GROUP', groupNameType: 'env', minFresh: '1' }),
+      );
       const out = collect(helper.getNode('out'));
       helper.getNode('decide').receive({ topic: 'stadium/a/telemetry', payload: { light: 10 } });
       await until(() => out.length === 1, 'a command');

@@ -15,7 +15,12 @@ const MODULE = require('../../package.json').name;
 const LANGUAGES = ['en-US', 'bn', 'th'];
 const NODES = { lightTelemetry: 'light-telemetry', decide: 'nightlight-decide', ledCommand: 'led-command' };
 const built = path.join(dist, 'locales');
-const catalogs = Object.fromEntries(LANGUAGES.map((lang) => [lang, Object.fromEntries(Object.values(NODES).map((n) => [n, require(path.join(built, lang, `${n}.json`))]))]));
+const catalogs = Object.fromEntries(
+  LANGUAGES.map((lang) => [
+    lang,
+    Object.fromEntries(Object.values(NODES).map((n) => [n, require(path.join(built, lang, `${n}.json`))])),
+  ]),
+);
 const LONG_ID = 'nightlight-' + 'x'.repeat(40) + '-kitchen-42';
 
 /** Our node module `name`, loaded with a RED._ that translates into `lang` as the runtime does. */
@@ -36,19 +41,24 @@ function statusesOf(node) {
   return statuses;
 }
 
-const lookup = (object, key) => key.split('.').reduce((o, k) => (o && typeof o === 'object' ? o[k] : undefined), object);
+const lookup = (object, key) =>
+  key.split('.').reduce((o, k) => (o && typeof o === 'object' ? o[k] : undefined), object);
 
 /** Asserts that `text` is `<module>/<node>:<key>` with a text under that key in every language. */
 function assertKey(text, node) {
   const m = String(text).match(/^(.+)\/([\w-]+):([\w.-]+)$/);
   assert.ok(m, `"${text}" is a catalog key with its namespace`);
   assert.deepStrictEqual([m[1], m[2]], [MODULE, node], text);
-  for (const lang of LANGUAGES) assert.strictEqual(typeof lookup(catalogs[lang][node], m[3]), 'string', `${lang} has ${m[3]}`);
+  for (const lang of LANGUAGES)
+    assert.strictEqual(typeof lookup(catalogs[lang][node], m[3]), 'string', `${lang} has ${m[3]}`);
   return m[3];
 }
 
 function assertFits(text, what) {
-  assert.ok(statusLength(text) <= STATUS_MAX, `${what}: "${text}" is ${statusLength(text)} characters, more than ${STATUS_MAX}`);
+  assert.ok(
+    statusLength(text) <= STATUS_MAX,
+    `${what}: "${text}" is ${statusLength(text)} characters, more than ${STATUS_MAX}`,
+  );
 }
 
 function decideFlow(props = {}) {
@@ -59,23 +69,44 @@ function decideFlow(props = {}) {
 }
 
 function groupFlow(props = {}) {
-  return decideFlow({ mode: 'group', groupName: 'stadium', telemetryTopic: 'stadium/{id}/telemetry', commandTopic: 'stadium/{id}/commands', aggregation: 'median', freshness: '60', minFresh: '3', ...props });
+  return decideFlow({
+    mode: 'group',
+    groupName: 'stadium',
+    telemetryTopic: 'stadium/{id}/telemetry',
+    commandTopic: 'stadium/{id}/commands',
+    aggregation: 'median',
+    freshness: '60',
+    minFresh: '3',
+    ...props,
+  });
 }
 
 describe('status texts on the runtime', function () {
   useServer();
   before(async function () {
     i18n.init({ lang: 'en-US' });
-    for (const node of Object.values(NODES)) await i18n.registerMessageCatalog(`${MODULE}/${node}`, built, `${node}.json`);
+    for (const node of Object.values(NODES))
+      await i18n.registerMessageCatalog(`${MODULE}/${node}`, built, `${node}.json`);
     await i18n.i.loadLanguages(LANGUAGES);
   });
 
   describe('fixed texts are catalog keys the editor translates', function () {
     it('LED command: every status is a key (waiting, LED on/off, server or local)', async function () {
-      await helper.load([inLanguage('ledCommand', 'en-US')], onTab([
-        { id: 'led', type: 'led-command', format: 'boolean', emit: 'change', fallback: 0.3, threshold: 300, wires: [['out']] },
-        { id: 'out', type: 'helper' },
-      ]));
+      await helper.load(
+        [inLanguage('ledCommand', 'en-US')],
+        onTab([
+          {
+            id: 'led',
+            type: 'led-command',
+            format: 'boolean',
+            emit: 'change',
+            fallback: 0.3,
+            threshold: 300,
+            wires: [['out']],
+          },
+          { id: 'out', type: 'helper' },
+        ]),
+      );
       const led = helper.getNode('led');
       const out = collect(helper.getNode('out'));
       const statuses = statusesOf(led);
@@ -101,17 +132,40 @@ describe('status texts on the runtime', function () {
       } finally {
         events.removeListener('node-status', listener);
       }
-      assert.strictEqual(assertKey(shown[0].text, 'led-command'), 'led-command.status.server.waiting', 'the same key whatever the runtime language');
+      assert.strictEqual(
+        assertKey(shown[0].text, 'led-command'),
+        'led-command.status.server.waiting',
+        'the same key whatever the runtime language',
+      );
     });
 
     it('light telemetry: offline and online alone are keys; with a count the text is rendered', async function () {
-      await helper.load([inLanguage('lightTelemetry', 'en-US')], onTab([
-        { id: 'lt', type: 'light-telemetry', deviceId: 'kitchen', topic: '{id}/telemetry', qos: '1', offline: 'all', wires: [['out']] },
-        { id: 'out', type: 'helper' },
-      ]));
+      await helper.load(
+        [inLanguage('lightTelemetry', 'en-US')],
+        onTab([
+          {
+            id: 'lt',
+            type: 'light-telemetry',
+            deviceId: 'kitchen',
+            topic: '{id}/telemetry',
+            qos: '1',
+            offline: 'all',
+            wires: [['out']],
+          },
+          { id: 'out', type: 'helper' },
+        ]),
+      );
       const lt = helper.getNode('lt');
       const statuses = statusesOf(lt);
-      const link = (up) => lt.receive({ status: { fill: up ? 'green' : 'red', shape: 'dot', text: `node-red:common.status.${up ? 'connected' : 'disconnected'}`, source: { id: 'mqttout' } } });
+      const link = (up) =>
+        lt.receive({
+          status: {
+            fill: up ? 'green' : 'red',
+            shape: 'dot',
+            text: `node-red:common.status.${up ? 'connected' : 'disconnected'}`,
+            source: { id: 'mqttout' },
+          },
+        });
       link(false);
       await until(() => statuses.length >= 1, 'the offline status');
       assert.strictEqual(assertKey(statuses.at(-1).text, 'light-telemetry'), 'light-telemetry.status.offline');
@@ -125,14 +179,35 @@ describe('status texts on the runtime', function () {
     });
 
     it('light telemetry: while a buffer drains, the counts stay and the last value sent goes when all would not fit', async function () {
-      await helper.load([inLanguage('lightTelemetry', 'en-US')], onTab([
-        { id: 'lt', type: 'light-telemetry', deviceId: 'kitchen', topic: '{id}/telemetry', qos: '1', offline: 'all', capacity: 2, ackTimeout: 60, wires: [['out']] },
-        { id: 'out', type: 'helper' },
-      ]));
+      await helper.load(
+        [inLanguage('lightTelemetry', 'en-US')],
+        onTab([
+          {
+            id: 'lt',
+            type: 'light-telemetry',
+            deviceId: 'kitchen',
+            topic: '{id}/telemetry',
+            qos: '1',
+            offline: 'all',
+            capacity: 2,
+            ackTimeout: 60,
+            wires: [['out']],
+          },
+          { id: 'out', type: 'helper' },
+        ]),
+      );
       const lt = helper.getNode('lt');
       const out = collect(helper.getNode('out'));
       const statuses = statusesOf(lt);
-      const link = (up) => lt.receive({ status: { fill: up ? 'green' : 'red', shape: 'dot', text: `node-red:common.status.${up ? 'connected' : 'disconnected'}`, source: { id: 'mqttout' } } });
+      const link = (up) =>
+        lt.receive({
+          status: {
+            fill: up ? 'green' : 'red',
+            shape: 'dot',
+            text: `node-red:common.status.${up ? 'connected' : 'disconnected'}`,
+            source: { id: 'mqttout' },
+          },
+        });
       link(false);
       for (const light of [1, 2, 3, 4, 5]) lt.receive({ payload: light * 100000 });
       await until(() => /dropped/.test(statuses.at(-1)?.text || ''), 'the drops while offline');
@@ -140,16 +215,23 @@ describe('status texts on the runtime', function () {
       link(true);
       // Two readings go out; unconfirmed (no complete node here), they stay counted as buffered.
       await until(() => out.length === 2 && /^2 buffered/.test(statuses.at(-1).text), 'the replay in the status', 3000);
-      assert.strictEqual(statuses.at(-1).text, '2 buffered · 3 dropped', 'not "light 500000 sent · 2 buffered · 3 dropped"');
+      assert.strictEqual(
+        statuses.at(-1).text,
+        '2 buffered · 3 dropped',
+        'not "light 500000 sent · 2 buffered · 3 dropped"',
+      );
     });
 
     it('a refused input: a red status cut to fit, the whole message to the Catch node', async function () {
-      await helper.load([inLanguage('decide', 'en-US'), core.catch], onTab([
-        { id: 'decide', type: 'nightlight-decide', wires: [['out']] },
-        { id: 'out', type: 'helper' },
-        { id: 'catch', type: 'catch', scope: ['decide'], uncaught: false, wires: [['caught']] },
-        { id: 'caught', type: 'helper' },
-      ]));
+      await helper.load(
+        [inLanguage('decide', 'en-US'), core.catch],
+        onTab([
+          { id: 'decide', type: 'nightlight-decide', wires: [['out']] },
+          { id: 'out', type: 'helper' },
+          { id: 'catch', type: 'catch', scope: ['decide'], uncaught: false, wires: [['caught']] },
+          { id: 'caught', type: 'helper' },
+        ]),
+      );
       const decide = helper.getNode('decide');
       const caught = collect(helper.getNode('caught'));
       const statuses = statusesOf(decide);
@@ -196,17 +278,22 @@ describe('status texts on the runtime', function () {
 
       it(`${lang}: a group with a long name, median and quorum`, async function () {
         for (const aggregation of ['median', 'quorum']) {
-          await helper.load([inLanguage('decide', lang)], groupFlow({ groupName: LONG_ID, aggregation, quorum: '2', minFresh: '3' }));
+          await helper.load(
+            [inLanguage('decide', lang)],
+            groupFlow({ groupName: LONG_ID, aggregation, quorum: '2', minFresh: '3' }),
+          );
           const decide = helper.getNode('decide');
           const out = collect(helper.getNode('out'));
           const statuses = statusesOf(decide);
-          for (const id of ['s1', 's2', 's3']) decide.receive({ topic: `stadium/${id}/telemetry`, payload: { light: 10 } });
+          for (const id of ['s1', 's2', 's3'])
+            decide.receive({ topic: `stadium/${id}/telemetry`, payload: { light: 10 } });
           await until(() => out.length === 1, 'the group decision');
           await until(() => statuses.length > 0 && statuses.at(-1).shape === 'dot', 'the decision in the status', 2000);
           const text = statuses.at(-1).text;
           assertFits(text, `${lang} ${aggregation}`);
           assert.ok(text.includes('…'), text);
-          if (lang === 'en-US') assert.match(text, aggregation === 'quorum' ? /: 3\/3 sensors dark → on$/ : /: 10 \(3\/3 sensors\) → on$/);
+          if (lang === 'en-US')
+            assert.match(text, aggregation === 'quorum' ? /: 3\/3 sensors dark → on$/ : /: 10 \(3\/3 sensors\) → on$/);
           await helper.unload();
         }
       });
@@ -221,7 +308,8 @@ describe('status texts on the runtime', function () {
       const out = collect(helper.getNode('out'));
       const warnings = [];
       decide.on('call:warn', (call) => warnings.push(call.args[0]));
-      for (const id of ['s1', 's2', 's3', 's4', 's5', 's6']) decide.receive({ topic: `stadium/${id}/telemetry`, payload: { light: 800 } });
+      for (const id of ['s1', 's2', 's3', 's4', 's5', 's6'])
+        decide.receive({ topic: `stadium/${id}/telemetry`, payload: { light: 800 } });
       await until(() => out.length === 1, 'the decision from four fresh sensors');
       assert.deepStrictEqual(out[0].payload.sensors, ['s1', 's2', 's3', 's4']);
       assert.deepStrictEqual(warnings, [], 'the first three readings (1, 2 and 3 of 4 needed) gave no warning');
@@ -239,7 +327,10 @@ describe('status texts on the runtime', function () {
       await until(() => out.length === 1, 'a decision');
       assert.deepStrictEqual(warnings, [], 'no warning while enough sensors are fresh');
       await until(() => warnings.length === 1, 'the warning once both went silent', 5000);
-      assert.match(warnings[0], /^Group stadium: only [01] of 2 sensors are fresh and 2 are needed, so the LED is not switched until enough sensors report$/);
+      assert.match(
+        warnings[0],
+        /^Group stadium: only [01] of 2 sensors are fresh and 2 are needed, so the LED is not switched until enough sensors report$/,
+      );
       await until(() => statuses.at(-1).shape === 'ring' && statuses.at(-1).fill === 'yellow', 'a yellow ring');
       assert.match(statuses.at(-1).text, /^stadium: [01] fresh, 2 needed$/);
     });

@@ -10,20 +10,26 @@ const root = path.join(__dirname, '..', '..');
 const pkg = require(path.join(root, 'package.json'));
 /** Most runtime dependencies we accept: each one is code every user installs and must keep current. */
 const MAX_PRODUCTION_DEPENDENCIES = 3;
-const UNREACHABLE = /ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENETUNREACH|EHOSTUNREACH|ENOAUDIT|audit endpoint returned an error|request to .* failed|network/i;
+const UNREACHABLE =
+  /ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENETUNREACH|EHOSTUNREACH|ENOAUDIT|audit endpoint returned an error|request to .* failed|network/i;
 
 function npmAudit() {
   return new Promise((resolve) => {
-    execFile('npm', ['audit', '--omit=dev', '--json'], { cwd: root, timeout: 60000, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
-      // npm audit exits non-zero when it finds anything: the JSON report is what counts.
-      let report;
-      try {
-        report = JSON.parse(stdout);
-      } catch {
-        report = null;
-      }
-      resolve({ err, report, text: `${stdout}\n${stderr}` });
-    });
+    execFile(
+      'npm',
+      ['audit', '--omit=dev', '--json'],
+      { cwd: root, timeout: 60000, maxBuffer: 16 * 1024 * 1024 },
+      (err, stdout, stderr) => {
+        // npm audit exits non-zero when it finds anything: the JSON report is what counts.
+        let report;
+        try {
+          report = JSON.parse(stdout);
+        } catch {
+          report = null;
+        }
+        resolve({ err, report, text: `${stdout}\n${stderr}` });
+      },
+    );
   });
 }
 
@@ -33,14 +39,21 @@ describe('production dependencies', function () {
   it(`are few (at most ${MAX_PRODUCTION_DEPENDENCIES}) and none is a Node-RED or test package`, function () {
     const deps = Object.keys(pkg.dependencies || {});
     assert.ok(deps.length <= MAX_PRODUCTION_DEPENDENCIES, deps.join(', '));
-    for (const dep of deps) assert.ok(!/^(node-red|@node-red\/|mocha|aedes|mqtt$|typescript|@types\/)/.test(dep), `${dep} belongs in devDependencies`);
+    for (const dep of deps)
+      assert.ok(
+        !/^(node-red|@node-red\/|mocha|aedes|mqtt$|typescript|@types\/)/.test(dep),
+        `${dep} belongs in devDependencies`,
+      );
   });
 
   it('npm audit --omit=dev reports no high or critical vulnerability', async function () {
     const { err, report, text } = await npmAudit();
     const counts = report && report.metadata && report.metadata.vulnerabilities;
     if (!counts) {
-      const reason = [report && report.message, report && report.error && report.error.code, text].filter(Boolean).join(' ').trim();
+      const reason = [report && report.message, report && report.error && report.error.code, text]
+        .filter(Boolean)
+        .join(' ')
+        .trim();
       if (UNREACHABLE.test(reason) || (err && err.killed)) {
         console.log(`      skipped: npm audit could not reach the registry (${reason.split('\n')[0].slice(0, 160)})`);
         this.skip();

@@ -38,14 +38,33 @@ describe('deeply nested payloads', function () {
         this.timeout(30000);
         const broker = await startBroker();
         try {
-          await helper.load([ours.decide, core.mqtt, core.catch], onTab([
-            { id: 'broker', type: 'mqtt-broker', broker: '127.0.0.1', port: String(broker.port), protocolVersion: '4', keepalive: '60', cleansession: true },
-            { id: 'in', type: 'mqtt in', topic: '+/telemetry', qos: '1', datatype: 'auto-detect', broker: 'broker', wires: [['decide']] },
-            { id: 'decide', type: 'nightlight-decide', wires: [['out']] },
-            { id: 'out', type: 'helper' },
-            { id: 'catch', type: 'catch', scope: ['decide'], uncaught: false, wires: [['caught']] },
-            { id: 'caught', type: 'helper' },
-          ]));
+          await helper.load(
+            [ours.decide, core.mqtt, core.catch],
+            onTab([
+              {
+                id: 'broker',
+                type: 'mqtt-broker',
+                broker: '127.0.0.1',
+                port: String(broker.port),
+                protocolVersion: '4',
+                keepalive: '60',
+                cleansession: true,
+              },
+              {
+                id: 'in',
+                type: 'mqtt in',
+                topic: '+/telemetry',
+                qos: '1',
+                datatype: 'auto-detect',
+                broker: 'broker',
+                wires: [['decide']],
+              },
+              { id: 'decide', type: 'nightlight-decide', wires: [['out']] },
+              { id: 'out', type: 'helper' },
+              { id: 'catch', type: 'catch', scope: ['decide'], uncaught: false, wires: [['caught']] },
+              { id: 'caught', type: 'helper' },
+            ]),
+          );
           const out = [];
           const caught = [];
           helper.getNode('out').on('input', (m) => out.push(m.topic));
@@ -59,7 +78,11 @@ describe('deeply nested payloads', function () {
           await client.publishAsync('good/telemetry', '{"light":10}', { qos: 1 });
           await until(() => out.length === 1 && caught.length === 1, 'the refusal and the next command');
           assert.strictEqual(caught[0].error.message, 'Error: nightlight.errors.light-not-number');
-          assert.strictEqual(caught[0].payload, 'nightlight.errors.too-deep', 'the Catch node gets a note instead of the deep value');
+          assert.strictEqual(
+            caught[0].payload,
+            'nightlight.errors.too-deep',
+            'the Catch node gets a note instead of the deep value',
+          );
           assert.strictEqual(caught[0].topic, 'evil/telemetry', 'and the rest of the message as it came');
           assert.deepStrictEqual(out, ['good/commands']);
           client.end(true);

@@ -49,7 +49,10 @@ describe('input size limits (maxBytes)', function () {
       helper.getNode('out').on('input', (m) => outputs.push(m));
       const node = helper.getNode('n');
 
-      const atLimit = JSON.stringify({ ...valid, p: '' }).replace('""', `"${'x'.repeat(MAX - JSON.stringify({ ...valid, p: '' }).length)}"`);
+      const atLimit = JSON.stringify({ ...valid, p: '' }).replace(
+        '""',
+        `"${'x'.repeat(MAX - JSON.stringify({ ...valid, p: '' }).length)}"`,
+      );
       assert.strictEqual(Buffer.byteLength(atLimit), MAX);
       const invalidOver = '{' + '"'.repeat(MAX); // invalid JSON, MAX + 1 bytes
       const invalidUnder = '{' + '"'.repeat(MAX - 2);

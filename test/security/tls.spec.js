@@ -15,13 +15,24 @@ const { startSecureMosquitto, passwordLine, handToBrokerUser, which } = require(
 const DOC_FLOW = path.join(__dirname, '..', '..', 'docs', 'secure-nightlight.json');
 const coreDir = path.dirname(require.resolve('@node-red/nodes/package.json'));
 const tlsConfig = require(path.join(coreDir, 'core/network/05-tls.js'));
-const NODES = [ours.lightTelemetry, ours.decide, ours.ledCommand, core.mqtt, tlsConfig, core.inject, core.debug, core.comment, core.catch];
+const NODES = [
+  ours.lightTelemetry,
+  ours.decide,
+  ours.ledCommand,
+  core.mqtt,
+  tlsConfig,
+  core.inject,
+  core.debug,
+  core.comment,
+  core.catch,
+];
 
 /** The documented flow, pointed at the test broker and certificates, with helper nodes tapping the LED. */
 function docFlow(secure, extra = []) {
   const flow = JSON.parse(fs.readFileSync(DOC_FLOW, 'utf8'));
   for (const node of flow) {
-    if (node.type === 'tls-config') Object.assign(node, { ca: secure.certs.ca, cert: secure.certs.client.crt, key: secure.certs.client.key });
+    if (node.type === 'tls-config')
+      Object.assign(node, { ca: secure.certs.ca, cert: secure.certs.client.crt, key: secure.certs.client.key });
     if (node.type === 'mqtt-broker') Object.assign(node, { broker: '127.0.0.1', port: String(secure.broker.port) });
     if (node.id === 'secure-led') node.wires[0].push('kitchen-led');
   }
@@ -49,7 +60,11 @@ function connect(url, options) {
 
 function tlsOptions(secure, withClientCert = true) {
   const files = { ca: fs.readFileSync(secure.certs.ca) };
-  if (withClientCert) Object.assign(files, { cert: fs.readFileSync(secure.certs.client.crt), key: fs.readFileSync(secure.certs.client.key) });
+  if (withClientCert)
+    Object.assign(files, {
+      cert: fs.readFileSync(secure.certs.client.crt),
+      key: fs.readFileSync(secure.certs.client.key),
+    });
   return { ...files, servername: 'localhost', rejectUnauthorized: true };
 }
 
@@ -89,7 +104,11 @@ describe('security: TLS, per-device credentials and topic ACLs on Mosquitto', fu
     const caught = [];
     helper.getNode('kitchen-led').on('input', (m) => led.push(m.payload));
     helper.getNode('caught').on('input', (m) => caught.push(m.error.message));
-    await until(() => helper.getNode('secure-device-broker').connected && helper.getNode('secure-server-broker').connected, 'both clients connected', 15000);
+    await until(
+      () => helper.getNode('secure-device-broker').connected && helper.getNode('secure-server-broker').connected,
+      'both clients connected',
+      15000,
+    );
     await new Promise((r) => setTimeout(r, 300)); // subscriptions in place
 
     helper.getNode('secure-telemetry').receive({ payload: 120 });
@@ -104,7 +123,10 @@ describe('security: TLS, per-device credentials and topic ACLs on Mosquitto', fu
     await helper.load(NODES, docFlow(secure), credentials());
     const secrets = Object.values(secure.passwords);
     const file = fs.readFileSync(DOC_FLOW, 'utf8');
-    assert.ok(!/"(password|passphrase|user|credentials)"\s*:/.test(file), 'the documented flow holds no credential field');
+    assert.ok(
+      !/"(password|passphrase|user|credentials)"\s*:/.test(file),
+      'the documented flow holds no credential field',
+    );
 
     // What the admin API's GET /flows answers: what the editor loads, shows and exports.
     const text = JSON.stringify(helper._redNodes.getFlows());
@@ -123,11 +145,36 @@ describe('security: TLS, per-device credentials and topic ACLs on Mosquitto', fu
     const url = secure.broker.url;
     const attempts = [
       ['no user name or password', () => connect(url, tlsOptions(secure))],
-      ['a wrong password', () => connect(url, { ...tlsOptions(secure), username: 'kitchen', password: 'not-the-password' })],
-      ['another user\'s password', () => connect(url, { ...tlsOptions(secure), username: 'kitchen', password: secure.passwords.hall })],
-      ['no client certificate', () => connect(url, { ...tlsOptions(secure, false), username: 'kitchen', password: secure.passwords.kitchen })],
-      ['plain MQTT without TLS', () => connect(`mqtt://127.0.0.1:${secure.broker.port}`, { username: 'kitchen', password: secure.passwords.kitchen })],
-      ['an unknown CA', () => connect(url, { ...tlsOptions(secure), ca: fs.readFileSync(secure.certs.client.crt), username: 'kitchen', password: secure.passwords.kitchen })],
+      [
+        'a wrong password',
+        () => connect(url, { ...tlsOptions(secure), username: 'kitchen', password: 'not-the-password' }),
+      ],
+      [
+        "another user's password",
+        () => connect(url, { ...tlsOptions(secure), username: 'kitchen', password: secure.passwords.hall }),
+      ],
+      [
+        'no client certificate',
+        () => connect(url, { ...tlsOptions(secure, false), username: 'kitchen', password: secure.passwords.kitchen }),
+      ],
+      [
+        'plain MQTT without TLS',
+        () =>
+          connect(`mqtt://127.0.0.1:${secure.broker.port}`, {
+            username: 'kitchen',
+            password: secure.passwords.kitchen,
+          }),
+      ],
+      [
+        'an unknown CA',
+        () =>
+          connect(url, {
+            ...tlsOptions(secure),
+            ca: fs.readFileSync(secure.certs.client.crt),
+            username: 'kitchen',
+            password: secure.passwords.kitchen,
+          }),
+      ],
     ];
     for (const [what, attempt] of attempts) {
       let client;
@@ -146,41 +193,89 @@ describe('security: TLS, per-device credentials and topic ACLs on Mosquitto', fu
 
   it('a device cannot command another device, read its commands, or speak for it', async function () {
     const hall = [
-      { id: 'hall-broker', type: 'mqtt-broker', name: 'hall', broker: '127.0.0.1', port: String(secure.broker.port), tls: 'secure-tls', usetls: true, clientid: 'hall-nightlight-client', protocolVersion: '4', keepalive: '60', cleansession: true },
-      { id: 'hall-in', type: 'mqtt in', topic: 'hall/commands', qos: '1', datatype: 'auto-detect', broker: 'hall-broker', wires: [['hall-led']] },
+      {
+        id: 'hall-broker',
+        type: 'mqtt-broker',
+        name: 'hall',
+        broker: '127.0.0.1',
+        port: String(secure.broker.port),
+        tls: 'secure-tls',
+        usetls: true,
+        clientid: 'hall-nightlight-client',
+        protocolVersion: '4',
+        keepalive: '60',
+        cleansession: true,
+      },
+      {
+        id: 'hall-in',
+        type: 'mqtt in',
+        topic: 'hall/commands',
+        qos: '1',
+        datatype: 'auto-detect',
+        broker: 'hall-broker',
+        wires: [['hall-led']],
+      },
       { id: 'hall-led', type: 'led-command', wires: [['hall-out']] },
       { id: 'hall-out', type: 'helper' },
     ];
     await helper.load(NODES, docFlow(secure, hall), credentials());
     const hallLed = [];
     helper.getNode('hall-out').on('input', (m) => hallLed.push(m.payload));
-    await until(() => ['secure-device-broker', 'secure-server-broker', 'hall-broker'].every((id) => helper.getNode(id).connected), 'all clients connected', 15000);
+    await until(
+      () => ['secure-device-broker', 'secure-server-broker', 'hall-broker'].every((id) => helper.getNode(id).connected),
+      'all clients connected',
+      15000,
+    );
     await new Promise((r) => setTimeout(r, 300));
 
     // The hall's own reading: bright, so the server commands its LED off.
-    const hallDevice = await connect(secure.broker.url, { ...tlsOptions(secure), username: 'hall', password: secure.passwords.hall, clientId: 'hall-sensor' });
+    const hallDevice = await connect(secure.broker.url, {
+      ...tlsOptions(secure),
+      username: 'hall',
+      password: secure.passwords.hall,
+      clientId: 'hall-sensor',
+    });
     await hallDevice.publishAsync('hall/telemetry', JSON.stringify({ light: 900 }), { qos: 1 });
     await until(() => hallLed.length === 1, 'the hall LED set by the server');
     assert.deepStrictEqual(hallLed, [false]);
 
     // The kitchen device, with valid credentials, attacks the hall.
-    const kitchen = await connect(secure.broker.url, { ...tlsOptions(secure), username: 'kitchen', password: secure.passwords.kitchen, clientId: 'kitchen-attacker' });
+    const kitchen = await connect(secure.broker.url, {
+      ...tlsOptions(secure),
+      username: 'kitchen',
+      password: secure.passwords.kitchen,
+      clientId: 'kitchen-attacker',
+    });
     const stolen = [];
     kitchen.on('message', (topic, payload) => stolen.push([topic, String(payload)]));
     await kitchen.subscribeAsync(['hall/commands', '+/commands', '#'], { qos: 1 });
-    await kitchen.publishAsync('hall/commands', JSON.stringify({ led_on: true, seq: 1e9, ts: Date.now() + 1e9 }), { qos: 1, retain: true });
+    await kitchen.publishAsync('hall/commands', JSON.stringify({ led_on: true, seq: 1e9, ts: Date.now() + 1e9 }), {
+      qos: 1,
+      retain: true,
+    });
     await kitchen.publishAsync('hall/telemetry', JSON.stringify({ light: 0 }), { qos: 1 });
     await kitchen.publishAsync('hall/commands', JSON.stringify({ led_on: true }), { qos: 0 });
     // Its own telemetry still works, and is answered after the attacks were handled.
     await kitchen.publishAsync('kitchen/telemetry', JSON.stringify({ light: 50 }), { qos: 1 });
-    await until(() => stolen.some(([t]) => t === 'kitchen/commands'), 'the kitchen\'s own command');
+    await until(() => stolen.some(([t]) => t === 'kitchen/commands'), "the kitchen's own command");
     await new Promise((r) => setTimeout(r, 500));
 
     assert.deepStrictEqual(hallLed, [false], 'the hall LED never changed');
-    assert.deepStrictEqual(stolen.map(([t]) => t).filter((t) => t !== 'kitchen/commands'), [], 'the kitchen read nothing but its own commands');
+    assert.deepStrictEqual(
+      stolen.map(([t]) => t).filter((t) => t !== 'kitchen/commands'),
+      [],
+      'the kitchen read nothing but its own commands',
+    );
     // What the hall gets on reconnecting is still the server's command.
-    const retained = await connect(secure.broker.url, { ...tlsOptions(secure), username: 'hall', password: secure.passwords.hall, clientId: 'hall-check' });
-    const got = new Promise((resolve) => retained.once('message', (topic, payload) => resolve(JSON.parse(String(payload)))));
+    const retained = await connect(secure.broker.url, {
+      ...tlsOptions(secure),
+      username: 'hall',
+      password: secure.passwords.hall,
+      clientId: 'hall-check',
+    });
+    const got = new Promise((resolve) =>
+      retained.once('message', (topic, payload) => resolve(JSON.parse(String(payload)))),
+    );
     await retained.subscribeAsync('hall/commands', { qos: 1 });
     assert.strictEqual((await got).led_on, false);
     for (const c of [hallDevice, kitchen, retained]) c.end(true);
@@ -190,7 +285,14 @@ describe('security: TLS, per-device credentials and topic ACLs on Mosquitto', fu
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nightlight-passwd-'));
     fs.writeFileSync(path.join(dir, 'passwords'), passwordLine('kitchen', 'correct horse') + '\n', { mode: 0o600 });
     handToBrokerUser(dir);
-    const broker = await startMosquitto({ config: (port, d) => [`listener ${port} ${HOST}`, 'allow_anonymous false', `password_file ${dir}/passwords`, `persistence_location ${d}/`] });
+    const broker = await startMosquitto({
+      config: (port, d) => [
+        `listener ${port} ${HOST}`,
+        'allow_anonymous false',
+        `password_file ${dir}/passwords`,
+        `persistence_location ${d}/`,
+      ],
+    });
     try {
       (await connect(broker.url, { username: 'kitchen', password: 'correct horse' })).end(true);
       await assert.rejects(connect(broker.url, { username: 'kitchen', password: 'wrong horse' }));

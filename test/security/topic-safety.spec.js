@@ -14,13 +14,86 @@ const { TopicTemplate, deviceIdProblem } = require(path.join(dist, 'lib', 'topic
 
 /** Characters an attacker (or a careless env var) would try, and look-alikes that are fine. */
 const ALPHABET = [
-  'a', 'b', 'k', '-', '_', '.', ' ', "'", '`', '&', '+', '#', '/', '\u0000', '$', '\n', '\r', '\t', '\u0001', '\u001f', '\u007f', '\u0085', '\u009f',
-  '\ud800', '\udc00', '\ud83c\udf19', '／', '＋', '＃', '∕', '⁄', '＄', '\u200b', '\u200d', '\u202e', '\ufeff', 'é', 'ก', 'ক', 'ｋ',
+  'a',
+  'b',
+  'k',
+  '-',
+  '_',
+  '.',
+  ' ',
+  "'",
+  '`',
+  '&',
+  '+',
+  '#',
+  '/',
+  '\u0000',
+  '$',
+  '\n',
+  '\r',
+  '\t',
+  '\u0001',
+  '\u001f',
+  '\u007f',
+  '\u0085',
+  '\u009f',
+  '\ud800',
+  '\udc00',
+  '\ud83c\udf19',
+  '／',
+  '＋',
+  '＃',
+  '∕',
+  '⁄',
+  '＄',
+  '\u200b',
+  '\u200d',
+  '\u202e',
+  '\ufeff',
+  'é',
+  'ก',
+  'ক',
+  'ｋ',
 ];
 /** Ids the contract accepts although they look like something else: each must stay one level. */
-const LOOK_ALIKES = ["a$'", 'a$`', 'a$&', 'a$$', 'kitchen／x', '＋', '＃', '＄SYS', 'kitchen\u200b', 'ｋitchen', '\u202ekitchen', '🌙', 'a b', 'x'.repeat(64), '🌙'.repeat(64)];
+const LOOK_ALIKES = [
+  "a$'",
+  'a$`',
+  'a$&',
+  'a$$',
+  'kitchen／x',
+  '＋',
+  '＃',
+  '＄SYS',
+  'kitchen\u200b',
+  'ｋitchen',
+  '\u202ekitchen',
+  '🌙',
+  'a b',
+  'x'.repeat(64),
+  '🌙'.repeat(64),
+];
 /** Ids that must never reach a topic. */
-const HOSTILE_IDS = ['+', '#', 'a/b', 'kitchen/commands', '$SYS', '$share', '', 'a\u0000', 'kitchen\n', ' kitchen\r', 'a\u0001', 'a\u007f', 'a\u009f', 'a\ud800', '\udc00a', 'x'.repeat(65), '🌙'.repeat(65), '../x'];
+const HOSTILE_IDS = [
+  '+',
+  '#',
+  'a/b',
+  'kitchen/commands',
+  '$SYS',
+  '$share',
+  '',
+  'a\u0000',
+  'kitchen\n',
+  ' kitchen\r',
+  'a\u0001',
+  'a\u007f',
+  'a\u009f',
+  'a\ud800',
+  '\udc00a',
+  'x'.repeat(65),
+  '🌙'.repeat(65),
+  '../x',
+];
 
 function randomId(g) {
   return g.text(g.int(0, 70), ALPHABET).slice(0, g.int(0, 140));
@@ -39,7 +112,9 @@ describe('per-device topic safety', function () {
     it('renders every accepted id into exactly its own level, and reads it back; distinct ids never share a topic', function () {
       const seed = fuzzSeed('device ids');
       const g = new Gen(seed);
-      const templates = ['{id}/telemetry', '{id}/commands', 'stadium/{id}/commands', 'a/b/{id}'].map((t) => new TopicTemplate(t));
+      const templates = ['{id}/telemetry', '{id}/commands', 'stadium/{id}/commands', 'a/b/{id}'].map(
+        (t) => new TopicTemplate(t),
+      );
       const owner = new Map();
       let accepted = 0;
       const ids = [...LOOK_ALIKES, ...HOSTILE_IDS, ...Array.from({ length: 20000 }, () => randomId(g))];
@@ -60,7 +135,10 @@ describe('per-device topic safety', function () {
           assert.strictEqual(levels[shape.indexOf('{id}')], id);
           assert.strictEqual(template.match(topic), id);
           const bytes = Buffer.from(topic).toString('hex');
-          assert.ok(!owner.has(bytes) || owner.get(bytes) === id, `seed ${seed}: ${JSON.stringify(id)} and ${JSON.stringify(owner.get(bytes))} share a topic`);
+          assert.ok(
+            !owner.has(bytes) || owner.get(bytes) === id,
+            `seed ${seed}: ${JSON.stringify(id)} and ${JSON.stringify(owner.get(bytes))} share a topic`,
+          );
           owner.set(bytes, id);
         }
       }
@@ -70,7 +148,18 @@ describe('per-device topic safety', function () {
     });
 
     it('refuses templates that could widen or escape a topic', function () {
-      for (const t of ['{id}/#', '+/{id}', '{id}/+', '$SYS/{id}', '{id}/{id}', 'x{id}/telemetry', 'a\nb/{id}', 'a\u0000/{id}', '', 'telemetry']) {
+      for (const t of [
+        '{id}/#',
+        '+/{id}',
+        '{id}/+',
+        '$SYS/{id}',
+        '{id}/{id}',
+        'x{id}/telemetry',
+        'a\nb/{id}',
+        'a\u0000/{id}',
+        '',
+        'telemetry',
+      ]) {
         assert.throws(() => new TopicTemplate(t), { code: 'bad-topic' }, JSON.stringify(t));
       }
     });
@@ -92,7 +181,10 @@ describe('per-device topic safety', function () {
     it('light telemetry: a hostile configured id (typed or from env) publishes nothing and says why', async function () {
       const cases = [
         ...HOSTILE_IDS.map((id) => [{ deviceId: id, deviceIdType: 'str' }, id]),
-        ...['kitchen\n', 'a/b', '#', '$SYS', ''].map((id) => [{ deviceId: 'NIGHTLIGHT_TEST_ID', deviceIdType: 'env' }, id]),
+        ...['kitchen\n', 'a/b', '#', '$SYS', ''].map((id) => [
+          { deviceId: 'NIGHTLIGHT_TEST_ID', deviceIdType: 'env' },
+          id,
+        ]),
       ];
       for (const [config, id] of cases) {
         process.env.NIGHTLIGHT_TEST_ID = id;
@@ -111,9 +203,15 @@ describe('per-device topic safety', function () {
     });
 
     it('light telemetry: a look-alike id (typed or from env) publishes to its own level only', async function () {
-      for (const [id, type, template] of LOOK_ALIKES.flatMap((id) => [[id, 'str', '{id}/telemetry'], [id, 'env', 'stadium/{id}/telemetry']])) {
+      for (const [id, type, template] of LOOK_ALIKES.flatMap((id) => [
+        [id, 'str', '{id}/telemetry'],
+        [id, 'env', 'stadium/{id}/telemetry'],
+      ])) {
         process.env.NIGHTLIGHT_TEST_ID = id;
-        await helper.load([ours.lightTelemetry], telemetryFlow({ deviceId: type === 'env' ? 'NIGHTLIGHT_TEST_ID' : id, deviceIdType: type, topic: template }));
+        await helper.load(
+          [ours.lightTelemetry],
+          telemetryFlow({ deviceId: type === 'env' ? 'NIGHTLIGHT_TEST_ID' : id, deviceIdType: type, topic: template }),
+        );
         const outputs = [];
         helper.getNode('out').on('input', (m) => outputs.push(m.topic));
         helper.getNode('n').receive({ payload: 100 });
@@ -128,12 +226,22 @@ describe('per-device topic safety', function () {
       const seed = fuzzSeed('received ids');
       const g = new Gen(seed);
       const ids = [...LOOK_ALIKES, ...HOSTILE_IDS, ...Array.from({ length: 2000 }, () => randomId(g))];
-      await helper.load([ours.decide, core.catch], onTab([
-        { id: 'n', type: 'nightlight-decide', telemetryTopic: 'site/{id}/telemetry', commandTopic: 'site/{id}/commands', emit: 'every', wires: [['out']] },
-        { id: 'out', type: 'helper' },
-        { id: 'catch', type: 'catch', scope: ['n'], uncaught: false, wires: [['caught']] },
-        { id: 'caught', type: 'helper' },
-      ]));
+      await helper.load(
+        [ours.decide, core.catch],
+        onTab([
+          {
+            id: 'n',
+            type: 'nightlight-decide',
+            telemetryTopic: 'site/{id}/telemetry',
+            commandTopic: 'site/{id}/commands',
+            emit: 'every',
+            wires: [['out']],
+          },
+          { id: 'out', type: 'helper' },
+          { id: 'catch', type: 'catch', scope: ['n'], uncaught: false, wires: [['caught']] },
+          { id: 'caught', type: 'helper' },
+        ]),
+      );
       const outputs = [];
       const caught = [];
       helper.getNode('out').on('input', (m) => outputs.push(m.topic));
@@ -143,11 +251,21 @@ describe('per-device topic safety', function () {
       await until(() => outputs.length + caught.length === ids.length, 'every reading answered or refused');
       // One command per accepted reading (emit: every), in order: each to its own device.
       const refused = new Set(caught.map(([tag]) => tag));
-      assert.deepStrictEqual(outputs, ids.filter((_, tag) => !refused.has(tag)).map((id) => `site/${id}/commands`), `seed ${seed}`);
+      assert.deepStrictEqual(
+        outputs,
+        ids.filter((_, tag) => !refused.has(tag)).map((id) => `site/${id}/commands`),
+        `seed ${seed}`,
+      );
       outputs.forEach(assertPublishable);
       for (const [tag, message] of caught) {
-        assert.ok(/bad-device-id|topic-mismatch/.test(message), `seed ${seed}: ${JSON.stringify(ids[tag])}: ${message}`);
-        assert.ok(deviceIdProblem(ids[tag]) || ids[tag].includes('/'), `seed ${seed}: refused a good id ${JSON.stringify(ids[tag])}`);
+        assert.ok(
+          /bad-device-id|topic-mismatch/.test(message),
+          `seed ${seed}: ${JSON.stringify(ids[tag])}: ${message}`,
+        );
+        assert.ok(
+          deviceIdProblem(ids[tag]) || ids[tag].includes('/'),
+          `seed ${seed}: refused a good id ${JSON.stringify(ids[tag])}`,
+        );
       }
       HOSTILE_IDS.forEach((id, i) => assert.ok(refused.has(LOOK_ALIKES.length + i), `refused: ${JSON.stringify(id)}`));
     });
@@ -161,14 +279,34 @@ describe('per-device topic safety', function () {
         useBroker(startBroker, (started) => (broker = started), { perTest: false });
 
         it('commands go to <id>/commands of well-formed ids only', async function () {
-          await helper.load([ours.decide, core.mqtt, core.catch], onTab([
-            { id: 'broker', type: 'mqtt-broker', broker: '127.0.0.1', port: String(broker.port), clientid: 'server', protocolVersion: '4', keepalive: '60', cleansession: true },
-            { id: 'in', type: 'mqtt in', topic: '+/telemetry', qos: '1', datatype: 'auto-detect', broker: 'broker', wires: [['decide']] },
-            { id: 'decide', type: 'nightlight-decide', wires: [['outq']] },
-            { id: 'outq', type: 'mqtt out', broker: 'broker', wires: [] },
-            { id: 'catch', type: 'catch', scope: ['decide'], uncaught: false, wires: [['caught']] },
-            { id: 'caught', type: 'helper' },
-          ]));
+          await helper.load(
+            [ours.decide, core.mqtt, core.catch],
+            onTab([
+              {
+                id: 'broker',
+                type: 'mqtt-broker',
+                broker: '127.0.0.1',
+                port: String(broker.port),
+                clientid: 'server',
+                protocolVersion: '4',
+                keepalive: '60',
+                cleansession: true,
+              },
+              {
+                id: 'in',
+                type: 'mqtt in',
+                topic: '+/telemetry',
+                qos: '1',
+                datatype: 'auto-detect',
+                broker: 'broker',
+                wires: [['decide']],
+              },
+              { id: 'decide', type: 'nightlight-decide', wires: [['outq']] },
+              { id: 'outq', type: 'mqtt out', broker: 'broker', wires: [] },
+              { id: 'catch', type: 'catch', scope: ['decide'], uncaught: false, wires: [['caught']] },
+              { id: 'caught', type: 'helper' },
+            ]),
+          );
           const caught = [];
           helper.getNode('caught').on('input', (m) => caught.push(m.error.message));
           const spy = mqtt.connect(broker.url, { clientId: 'spy', reconnectPeriod: 0 });
@@ -185,11 +323,13 @@ describe('per-device topic safety', function () {
           const malformed = ['a\u0001b', 'a\u007f', 'kitchen\n', '$SYS/x'];
           const attacker = mqtt.connect(broker.url, { clientId: 'attacker', reconnectPeriod: 0 });
           await new Promise((resolve, reject) => attacker.once('connect', resolve).once('error', reject));
-          for (const id of [...good, ...crafted]) await attacker.publishAsync(`${id}/telemetry`, JSON.stringify({ light: 5 }), { qos: 1 });
+          for (const id of [...good, ...crafted])
+            await attacker.publishAsync(`${id}/telemetry`, JSON.stringify({ light: 5 }), { qos: 1 });
           const rogue = mqtt.connect(broker.url, { clientId: 'rogue', reconnectPeriod: 0 });
           rogue.on('error', () => {});
           await new Promise((resolve) => rogue.once('connect', resolve).once('close', resolve));
-          for (const id of malformed) rogue.publish(`${id}/telemetry`, JSON.stringify({ light: 5 }), { qos: 0 }, () => {});
+          for (const id of malformed)
+            rogue.publish(`${id}/telemetry`, JSON.stringify({ light: 5 }), { qos: 0 }, () => {});
           await new Promise((r) => setTimeout(r, 300));
           await attacker.publishAsync('last/telemetry', JSON.stringify({ light: 5 }), { qos: 1 });
           await until(() => seen.includes('last/commands'), 'the command of the last reading');
@@ -199,7 +339,10 @@ describe('per-device topic safety', function () {
           for (const topic of commands) assertPublishable(topic);
           assert.deepStrictEqual(commands.sort(), [...good, 'last'].map((id) => `${id}/commands`).sort());
           assert.ok(helper.getNode('broker').connected, 'the server is still connected');
-          assert.ok(caught.every((m) => m === 'Error: nightlight.errors.bad-device-id'), caught.join());
+          assert.ok(
+            caught.every((m) => m === 'Error: nightlight.errors.bad-device-id'),
+            caught.join(),
+          );
           assert.ok(caught.length >= 2, 'the over-long and the empty id were refused');
           attacker.end(true);
           rogue.end(true);

@@ -56,7 +56,12 @@ function findBinary(name, candidates) {
 
 /** Where the mosquitto binary is, or null. */
 function mosquittoPath() {
-  return findBinary('mosquitto', ['/usr/sbin/mosquitto', '/usr/bin/mosquitto', '/usr/local/sbin/mosquitto', '/usr/local/bin/mosquitto']);
+  return findBinary('mosquitto', [
+    '/usr/sbin/mosquitto',
+    '/usr/bin/mosquitto',
+    '/usr/local/sbin/mosquitto',
+    '/usr/local/bin/mosquitto',
+  ]);
 }
 
 /** Where the nats-server binary is, or null. */
@@ -148,7 +153,9 @@ async function startMosquitto(options = {}) {
     // Run as root, Mosquitto would switch to its own user and could not write its
     // persistence file in our temp dir, so retained messages would not survive a restart.
     ...(process.getuid && process.getuid() === 0 ? ['user root'] : []),
-    ...(options.extraConfig || []).filter((line) => !(line === 'user root' && process.getuid && process.getuid() === 0)),
+    ...(options.extraConfig || []).filter(
+      (line) => !(line === 'user root' && process.getuid && process.getuid() === 0),
+    ),
   ];
   if (options.config) lines.splice(0, lines.length, ...options.config(port, dir));
   const confFile = path.join(dir, 'mosquitto.conf');
@@ -168,7 +175,9 @@ async function startMosquitto(options = {}) {
       child = spawn(bin, ['-c', confFile], { stdio: ['ignore', 'pipe', 'pipe'] });
       child.stdout.on('data', (d) => (log += d));
       child.stderr.on('data', (d) => (log += d));
-      const exited = new Promise((_, reject) => child.once('exit', (code) => reject(new Error(`mosquitto exited (${code}): ${log}`))));
+      const exited = new Promise((_, reject) =>
+        child.once('exit', (code) => reject(new Error(`mosquitto exited (${code}): ${log}`))),
+      );
       await Promise.race([waitForPort(port), exited]);
       exited.catch(() => {});
     },
@@ -213,7 +222,9 @@ function processBroker({ kind, bin, args, env, port, dir, readyPorts = [port], s
       child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env }, detached: true });
       child.stdout.on('data', (d) => (log += d));
       child.stderr.on('data', (d) => (log += d));
-      const exited = new Promise((_, reject) => child.once('exit', (code) => reject(new Error(`${kind} exited (${code}): ${log}`))));
+      const exited = new Promise((_, reject) =>
+        child.once('exit', (code) => reject(new Error(`${kind} exited (${code}): ${log}`))),
+      );
       exited.catch(() => {});
       try {
         await Promise.race([Promise.all(readyPorts.map((p) => waitForPort(p, startTimeoutMs))), exited]);
@@ -273,7 +284,15 @@ async function startNats(options = {}) {
       '',
     ].join('\n'),
   );
-  const broker = processBroker({ kind: 'nats', bin, args: ['-c', confFile], port, dir, readyPorts: [clientPort, port], extra: { clientPort } });
+  const broker = processBroker({
+    kind: 'nats',
+    bin,
+    args: ['-c', confFile],
+    port,
+    dir,
+    readyPorts: [clientPort, port],
+    extra: { clientPort },
+  });
   await broker.start();
   return broker;
 }
@@ -324,7 +343,16 @@ async function startRabbitMQ(options = {}) {
     ERL_EPMD_ADDRESS: HOST,
     ERL_FLAGS: '-kernel inet_dist_use_interface {127,0,0,1}',
   };
-  const broker = processBroker({ kind: 'rabbitmq', bin, args: [], env, port, dir, startTimeoutMs: 60000, extra: { amqpPort } });
+  const broker = processBroker({
+    kind: 'rabbitmq',
+    bin,
+    args: [],
+    env,
+    port,
+    dir,
+    startTimeoutMs: 60000,
+    extra: { amqpPort },
+  });
   await broker.start();
   return broker;
 }
@@ -351,17 +379,57 @@ async function startRabbitMQ(options = {}) {
  *   the connection).
  */
 const CAPABILITIES = {
-  aedes: { mqtt5: false, sharedSubscriptions: false, retainedToWildcards: true, dot: 'ok', space: 'ok', starLevel: 'literal', hashSeesDollarTopics: false, qos2: 'ok' },
-  mosquitto: { mqtt5: true, sharedSubscriptions: true, retainedToWildcards: true, dot: 'ok', space: 'ok', starLevel: 'literal', hashSeesDollarTopics: false, qos2: 'ok' },
-  nats: { mqtt5: false, sharedSubscriptions: false, retainedToWildcards: true, dot: 'refused', space: 'refused', starLevel: 'wildcard', hashSeesDollarTopics: true, qos2: 'refused' },
-  rabbitmq: { mqtt5: false, sharedSubscriptions: false, retainedToWildcards: false, dot: 'level', space: 'ok', starLevel: 'wildcard', hashSeesDollarTopics: false, qos2: 'downgraded' },
+  aedes: {
+    mqtt5: false,
+    sharedSubscriptions: false,
+    retainedToWildcards: true,
+    dot: 'ok',
+    space: 'ok',
+    starLevel: 'literal',
+    hashSeesDollarTopics: false,
+    qos2: 'ok',
+  },
+  mosquitto: {
+    mqtt5: true,
+    sharedSubscriptions: true,
+    retainedToWildcards: true,
+    dot: 'ok',
+    space: 'ok',
+    starLevel: 'literal',
+    hashSeesDollarTopics: false,
+    qos2: 'ok',
+  },
+  nats: {
+    mqtt5: false,
+    sharedSubscriptions: false,
+    retainedToWildcards: true,
+    dot: 'refused',
+    space: 'refused',
+    starLevel: 'wildcard',
+    hashSeesDollarTopics: true,
+    qos2: 'refused',
+  },
+  rabbitmq: {
+    mqtt5: false,
+    sharedSubscriptions: false,
+    retainedToWildcards: false,
+    dot: 'level',
+    space: 'ok',
+    starLevel: 'wildcard',
+    hashSeesDollarTopics: false,
+    qos2: 'downgraded',
+  },
 };
 
 const BROKERS = {
   aedes: { start: startAedes, installed: () => true },
   mosquitto: { start: startMosquitto, installed: mosquittoPath, missing: 'no mosquitto binary' },
   nats: { start: startNats, installed: natsPath, missing: 'no nats-server binary' },
-  rabbitmq: { start: startRabbitMQ, installed: rabbitmqPath, missing: 'no rabbitmq-server with its rabbitmq_mqtt plugin' },
+  rabbitmq: {
+    start: startRabbitMQ,
+    installed: rabbitmqPath,
+    missing: 'no rabbitmq-server with its rabbitmq_mqtt plugin',
+  },
 };
 
 /** Every broker kind the tests know, for `forEachBroker(define, { brokers: ALL_BROKERS })`. */
@@ -375,9 +443,11 @@ const ALL_BROKERS = Object.keys(BROKERS);
  */
 function forEachBroker(define, { brokers } = {}) {
   const list = (value) => value.split(',').map((k) => k.trim());
-  let kinds = brokers || (process.env.NIGHTLIGHT_BROKERS ? list(process.env.NIGHTLIGHT_BROKERS) : ['aedes', 'mosquitto']);
+  let kinds =
+    brokers || (process.env.NIGHTLIGHT_BROKERS ? list(process.env.NIGHTLIGHT_BROKERS) : ['aedes', 'mosquitto']);
   // The compatibility matrix tests Node-RED, not brokers: it narrows every list to the embedded one.
-  if (process.env.NIGHTLIGHT_ONLY_BROKERS) kinds = kinds.filter((k) => list(process.env.NIGHTLIGHT_ONLY_BROKERS).includes(k));
+  if (process.env.NIGHTLIGHT_ONLY_BROKERS)
+    kinds = kinds.filter((k) => list(process.env.NIGHTLIGHT_ONLY_BROKERS).includes(k));
   for (const kind of kinds) {
     const entry = BROKERS[kind];
     if (!entry) throw new Error(`unknown broker kind "${kind}" (known: ${ALL_BROKERS.join(', ')})`);
@@ -416,4 +486,19 @@ function useBroker(startBroker, use, { perTest = true } = {}) {
   });
 }
 
-module.exports = { HOST, freePort, waitForPort, mosquittoPath, natsPath, rabbitmqPath, startAedes, startMosquitto, startNats, startRabbitMQ, forEachBroker, useBroker, ALL_BROKERS, CAPABILITIES };
+module.exports = {
+  HOST,
+  freePort,
+  waitForPort,
+  mosquittoPath,
+  natsPath,
+  rabbitmqPath,
+  startAedes,
+  startMosquitto,
+  startNats,
+  startRabbitMQ,
+  forEachBroker,
+  useBroker,
+  ALL_BROKERS,
+  CAPABILITIES,
+};

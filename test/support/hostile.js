@@ -59,7 +59,14 @@ class Gen {
 
 const isNum = (v) => typeof v === 'number';
 const RULES = {
-  light: (v) => (!isNum(v) ? 'light-not-number' : !Number.isFinite(v) ? 'light-not-finite' : v < 0 || v > 1e6 ? 'light-out-of-range' : null),
+  light: (v) =>
+    !isNum(v)
+      ? 'light-not-number'
+      : !Number.isFinite(v)
+        ? 'light-not-finite'
+        : v < 0 || v > 1e6
+          ? 'light-out-of-range'
+          : null,
   ts: (v) => (isNum(v) && Number.isFinite(v) && v >= 0 && v <= 8.64e15 ? null : 'bad-ts'),
   seq: (v) => (Number.isSafeInteger(v) && v >= 0 ? null : 'bad-seq'),
   historical: (v) => (typeof v === 'boolean' ? null : 'bad-historical'),
@@ -70,17 +77,53 @@ const RULES = {
     return isNum(n) && Number.isFinite(n) && Math.abs(n) <= 1e6 ? null : 'bad-override';
   },
   // The hysteresis band: a threshold-like number that must also not be negative.
-  band: (v) => RULES.threshold(v) || (v === undefined || v === null || v === '' || Number(v) >= 0 ? null : 'bad-override'),
+  band: (v) =>
+    RULES.threshold(v) || (v === undefined || v === null || v === '' || Number(v) >= 0 ? null : 'bad-override'),
 };
 
 /** Values of every wrong type; each field keeps those its rule refuses. Functions get a fresh value each time. */
 const WRONG_VALUES = [
-  '412', 'true', 'NaN', 'Infinity', '-Infinity', '', ' ', '1e999', '0x1F', 'null',
-  null, true, false, [], [1], {}, { light: 1 }, { led_on: true },
-  -1, -0.5, 1.5, 1e300, -1e300, 8.64e15 + 1, 2 ** 53, Number.MAX_VALUE, Number.MIN_VALUE, -0,
-  NaN, Infinity, -Infinity, 10n, Symbol('x'), () => 1, undefined,
+  '412',
+  'true',
+  'NaN',
+  'Infinity',
+  '-Infinity',
+  '',
+  ' ',
+  '1e999',
+  '0x1F',
+  'null',
+  null,
+  true,
+  false,
+  [],
+  [1],
+  {},
+  { light: 1 },
+  { led_on: true },
+  -1,
+  -0.5,
+  1.5,
+  1e300,
+  -1e300,
+  8.64e15 + 1,
+  2 ** 53,
+  Number.MAX_VALUE,
+  Number.MIN_VALUE,
+  -0,
+  NaN,
+  Infinity,
+  -Infinity,
+  10n,
+  Symbol('x'),
+  () => 1,
+  undefined,
   fresh(() => Object.create(null)),
-  fresh(() => ({ toString() { throw new Error('hostile toString'); } })),
+  fresh(() => ({
+    toString() {
+      throw new Error('hostile toString');
+    },
+  })),
   fresh(() => 'x'.repeat(MEGABYTE)),
   fresh(() => nested(3000)),
 ];
@@ -162,7 +205,14 @@ const NODES = {
     nonFiniteText: 'light-not-finite',
     valid(g, state) {
       const light = g.chance(0.5) ? g.int(0, 1023) : Math.round(g.random() * 100000) / 100;
-      const payload = g.pick([light, String(light), Buffer.from(String(light)), { light }, JSON.stringify({ light }), Buffer.from(JSON.stringify({ light }))]);
+      const payload = g.pick([
+        light,
+        String(light),
+        Buffer.from(String(light)),
+        { light },
+        JSON.stringify({ light }),
+        Buffer.from(JSON.stringify({ light })),
+      ]);
       state.n = (state.n || 0) + 1;
       return { payload };
     },
@@ -216,7 +266,8 @@ const NODES = {
     config: {},
     payload: 'command',
     // A bare number is a local light reading (the offline fallback's input), so only bad numbers are refused.
-    scalar: (v) => (typeof v === 'string' && v.trim() === '' ? 'empty' : typeof v === 'number' ? RULES.light(v) : 'not-object'),
+    scalar: (v) =>
+      typeof v === 'string' && v.trim() === '' ? 'empty' : typeof v === 'number' ? RULES.light(v) : 'not-object',
     valid(g, state) {
       state.seq = (state.seq || 0) + 1;
       const body = { led_on: g.chance(0.5) };
@@ -229,7 +280,9 @@ const NODES = {
 
 /** A valid object for `schema`, to corrupt one part of. */
 function validBody(g, schema) {
-  return schema === 'telemetry' ? { light: g.int(0, 1000), seq: g.int(0, 1e6) } : { led_on: g.chance(0.5), seq: g.int(0, 1e6) };
+  return schema === 'telemetry'
+    ? { light: g.int(0, 1000), seq: g.int(0, 1e6) }
+    : { led_on: g.chance(0.5), seq: g.int(0, 1e6) };
 }
 
 /**
@@ -248,14 +301,20 @@ const PAYLOAD_KINDS = {
   oversizedText(g, node, maxBytes) {
     // Valid-looking JSON that would parse fine, if it were not too large.
     const pad = 'x'.repeat(maxBytes);
-    return { payload: g.pick([(t) => t, (t) => Buffer.from(t)])(JSON.stringify({ ...validBody(g, node.payload), pad })), code: 'too-large' };
+    return {
+      payload: g.pick([(t) => t, (t) => Buffer.from(t)])(JSON.stringify({ ...validBody(g, node.payload), pad })),
+      code: 'too-large',
+    };
   },
   multibyteJustOver(g, node, maxBytes) {
     // Fewer characters than maxBytes, more UTF-8 bytes: the limit counts bytes.
     return { payload: 'é'.repeat(Math.floor(maxBytes / 2) + 1), code: 'too-large' };
   },
   megabyteString(g) {
-    return { payload: g.text(4096, ['{"light":', '1', ',', '"a"', ']', 'é']).repeat(MEGABYTE / 4096), code: 'too-large' };
+    return {
+      payload: g.text(4096, ['{"light":', '1', ',', '"a"', ']', 'é']).repeat(MEGABYTE / 4096),
+      code: 'too-large',
+    };
   },
   truncatedJson(g, node) {
     const text = JSON.stringify(validBody(g, node.payload));
@@ -263,14 +322,32 @@ const PAYLOAD_KINDS = {
     return { payload: g.chance(0.5) ? cut : Buffer.from(cut), code: 'not-json' };
   },
   garbageText(g) {
-    const text = g.pick(['{', '}', '[', 'undefined', "{'light':1}", '{"light":1,}', 'light=1', '0x10', 'nan', '--1', '1..2', '{"light":1}{"light":2}', '\u0000', '"unterminated']);
+    const text = g.pick([
+      '{',
+      '}',
+      '[',
+      'undefined',
+      "{'light':1}",
+      '{"light":1,}',
+      'light=1',
+      '0x10',
+      'nan',
+      '--1',
+      '1..2',
+      '{"light":1}{"light":2}',
+      '\u0000',
+      '"unterminated',
+    ]);
     return { payload: text, code: 'not-json' };
   },
   deepText(g, node, maxBytes) {
     const depth = g.int(10, Math.floor((maxBytes - 20) / 2));
     const arr = '['.repeat(depth) + ']'.repeat(depth);
     return g.chance(0.5)
-      ? { payload: `{"${SCHEMAS[node.payload].required}":${arr}}`.slice(0, maxBytes), code: SCHEMAS[node.payload].required === 'light' ? 'light-not-number' : 'led-on-not-boolean' }
+      ? {
+          payload: `{"${SCHEMAS[node.payload].required}":${arr}}`.slice(0, maxBytes),
+          code: SCHEMAS[node.payload].required === 'light' ? 'light-not-number' : 'led-on-not-boolean',
+        }
       : { payload: arr, code: 'not-object' };
   },
   deepObject(g, node) {
@@ -288,7 +365,24 @@ const PAYLOAD_KINDS = {
     return { payload: g.chance(0.5) ? word : Buffer.from(word), code: node.nonFiniteText || 'not-json' };
   },
   scalar(g, node) {
-    const v = g.pick([true, false, null, undefined, 0, 1, -5, 2e6, '', '   ', '42', '-42', '1e7', 10n, Symbol('s'), () => 1]);
+    const v = g.pick([
+      true,
+      false,
+      null,
+      undefined,
+      0,
+      1,
+      -5,
+      2e6,
+      '',
+      '   ',
+      '42',
+      '-42',
+      '1e7',
+      10n,
+      Symbol('s'),
+      () => 1,
+    ]);
     const decoded = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
     const code = node.scalar(decoded);
     return code ? { payload: v, code } : null;
@@ -375,4 +469,17 @@ function stream(type, seed, { hostile = 10000, ratio = 2, maxBytes = 4096 } = {}
   return entries;
 }
 
-module.exports = { prng, Gen, fuzzSeed, NODES, SCHEMAS, RULES, PAYLOAD_KINDS, WRONG_VALUES, expected, stream, nested, MEGABYTE };
+module.exports = {
+  prng,
+  Gen,
+  fuzzSeed,
+  NODES,
+  SCHEMAS,
+  RULES,
+  PAYLOAD_KINDS,
+  WRONG_VALUES,
+  expected,
+  stream,
+  nested,
+  MEGABYTE,
+};

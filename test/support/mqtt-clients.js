@@ -51,7 +51,9 @@ async function lessonServer(url, id) {
 /** Removes the retained message of each topic (an empty retained publish). */
 async function clearRetained(url, topics) {
   const client = await connect(url);
-  await Promise.all(topics.map((topic) => new Promise((resolve) => client.publish(topic, '', { qos: 1, retain: true }, resolve))));
+  await Promise.all(
+    topics.map((topic) => new Promise((resolve) => client.publish(topic, '', { qos: 1, retain: true }, resolve))),
+  );
   await new Promise((resolve) => client.end(false, {}, resolve));
 }
 

@@ -12,7 +12,13 @@ function request(port, method, urlPath, body, headers = {}) {
   return new Promise((resolve, reject) => {
     const data = body === undefined ? undefined : JSON.stringify(body);
     const req = http.request(
-      { host: HOST, port, path: urlPath, method, headers: { Accept: 'application/json', ...(data ? { 'Content-Type': 'application/json' } : {}), ...headers } },
+      {
+        host: HOST,
+        port,
+        path: urlPath,
+        method,
+        headers: { Accept: 'application/json', ...(data ? { 'Content-Type': 'application/json' } : {}), ...headers },
+      },
       (res) => {
         let text = '';
         res.on('data', (d) => (text += d));
@@ -49,7 +55,9 @@ async function startNodeRed({ userDir, settings = {}, flows, nodeBinary = proces
   if (flows) fs.writeFileSync(path.join(userDir, 'flows.json'), JSON.stringify(flows));
   nodeRedDir = nodeRedDir || process.env.NIGHTLIGHT_NODE_RED_DIR;
   const redJs = nodeRedDir ? path.join(nodeRedDir, 'red.js') : require.resolve('node-red/red.js');
-  const child = spawn(nodeBinary, [redJs, '--userDir', userDir, '--settings', path.join(userDir, 'settings.js')], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(nodeBinary, [redJs, '--userDir', userDir, '--settings', path.join(userDir, 'settings.js')], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let log = '';
   child.stdout.on('data', (d) => (log += d));
   child.stderr.on('data', (d) => (log += d));

@@ -2,7 +2,13 @@
 // What a prototype-pollution attack would change: the own keys of the built-in
 // prototypes, and what a fresh object or array shows to `in`, `for...in` and property reads.
 
-const PROTOTYPES = { Object: Object.prototype, Array: Array.prototype, Function: Function.prototype, String: String.prototype, Number: Number.prototype };
+const PROTOTYPES = {
+  Object: Object.prototype,
+  Array: Array.prototype,
+  Function: Function.prototype,
+  String: String.prototype,
+  Number: Number.prototype,
+};
 const PROBES = ['polluted', 'light', 'led_on', 'isAdmin', 'x', 'seq', 'ts', 'historical', 'threshold'];
 
 function prototypeSnapshot() {

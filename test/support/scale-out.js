@@ -69,9 +69,46 @@ function instanceFlow(name, broker, { decideProps = {}, feedback = true, probes 
   if (!probes) return flow;
   const z = flow.find((n) => n.type === 'tab').id;
   return flow.concat([
-    { id: 'scale_complete', type: 'complete', z, name: '', scope: [DECIDE], uncaught: false, x: 420, y: 320, wires: [['scale_probe']] },
-    { id: 'scale_probe', type: 'function', z, name: 'report', func: probeCode(name), outputs: 1, timeout: 0, noerr: 0, initialize: '', finalize: '', libs: [], x: 600, y: 320, wires: [['scale_report']] },
-    { id: 'scale_report', type: 'mqtt out', z, name: '', topic: '', qos: '1', retain: 'false', broker: BROKER, x: 780, y: 320, wires: [] },
+    {
+      id: 'scale_complete',
+      type: 'complete',
+      z,
+      name: '',
+      scope: [DECIDE],
+      uncaught: false,
+      x: 420,
+      y: 320,
+      wires: [['scale_probe']],
+    },
+    {
+      id: 'scale_probe',
+      type: 'function',
+      z,
+      name: 'report',
+      func: probeCode(name),
+      outputs: 1,
+      timeout: 0,
+      noerr: 0,
+      initialize: '',
+      finalize: '',
+      libs: [],
+      x: 600,
+      y: 320,
+      wires: [['scale_report']],
+    },
+    {
+      id: 'scale_report',
+      type: 'mqtt out',
+      z,
+      name: '',
+      topic: '',
+      qos: '1',
+      retain: 'false',
+      broker: BROKER,
+      x: 780,
+      y: 320,
+      wires: [],
+    },
   ]);
 }
 
@@ -98,7 +135,9 @@ async function startInstance(name, broker, options = {}) {
     red,
     /** Replaces the running flows (a full deploy through the admin API) with the scale-out flow built with `options`. */
     async deploy(deployOptions) {
-      const res = await red.request('POST', '/flows', instanceFlow(name, broker, deployOptions), { 'Node-RED-Deployment-Type': 'full' });
+      const res = await red.request('POST', '/flows', instanceFlow(name, broker, deployOptions), {
+        'Node-RED-Deployment-Type': 'full',
+      });
       if (res.status !== 204 && res.status !== 200) throw new Error(`deploy failed (${res.status}): ${res.text}`);
     },
     /** Ends the process at once, as a crash would: no clean MQTT disconnect, so the broker sends the will. */
@@ -168,7 +207,9 @@ async function startLoad(broker) {
     /** `readings`: [{ id, light, seq, ts }]; resolves when the broker has acknowledged all of them. */
     publish(readings) {
       return Promise.all(
-        readings.map(({ id, light, seq, ts }) => client.publishAsync(`${id}/telemetry`, JSON.stringify({ light, seq, ts }), { qos: 1 })),
+        readings.map(({ id, light, seq, ts }) =>
+          client.publishAsync(`${id}/telemetry`, JSON.stringify({ light, seq, ts }), { qos: 1 }),
+        ),
       );
     },
     close: () => client.endAsync(true),
@@ -229,7 +270,8 @@ function lightSeries(count, random, { threshold = 300, band = 50 } = {}) {
     for (let i = 0; i < spell && out.length < count; i += 1) {
       const inBand = band > 0 && random() < 0.25;
       if (inBand) out.push(threshold + Math.floor(random() * band));
-      else out.push(dark ? Math.floor(random() * (threshold - 50)) : threshold + band + 20 + Math.floor(random() * 500));
+      else
+        out.push(dark ? Math.floor(random() * (threshold - 50)) : threshold + band + 20 + Math.floor(random() * 500));
     }
     dark = !dark;
   }

@@ -27,13 +27,51 @@ function certificate(dir, name, subject, { ca, extensions }) {
   const crt = path.join(dir, `${name}.crt`);
   openssl(['ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', key], dir);
   if (!ca) {
-    openssl(['req', '-x509', '-new', '-key', key, '-out', crt, '-days', '2', '-subj', subject, '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign'], dir);
+    openssl(
+      [
+        'req',
+        '-x509',
+        '-new',
+        '-key',
+        key,
+        '-out',
+        crt,
+        '-days',
+        '2',
+        '-subj',
+        subject,
+        '-addext',
+        'basicConstraints=critical,CA:TRUE',
+        '-addext',
+        'keyUsage=critical,keyCertSign,cRLSign',
+      ],
+      dir,
+    );
   } else {
     const csr = path.join(dir, `${name}.csr`);
     const ext = path.join(dir, `${name}.ext`);
     fs.writeFileSync(ext, extensions.join('\n') + '\n');
     openssl(['req', '-new', '-key', key, '-out', csr, '-subj', subject], dir);
-    openssl(['x509', '-req', '-in', csr, '-CA', ca.crt, '-CAkey', ca.key, '-CAcreateserial', '-out', crt, '-days', '2', '-extfile', ext], dir);
+    openssl(
+      [
+        'x509',
+        '-req',
+        '-in',
+        csr,
+        '-CA',
+        ca.crt,
+        '-CAkey',
+        ca.key,
+        '-CAcreateserial',
+        '-out',
+        crt,
+        '-days',
+        '2',
+        '-extfile',
+        ext,
+      ],
+      dir,
+    );
   }
   return { key, crt };
 }
@@ -44,7 +82,12 @@ function makeCertificates(dir) {
   const ca = certificate(dir, 'ca', '/CN=nightlight test CA', {});
   const server = certificate(dir, 'server', '/CN=localhost', {
     ca,
-    extensions: ['basicConstraints=CA:FALSE', 'keyUsage=digitalSignature', 'extendedKeyUsage=serverAuth', `subjectAltName=IP:${HOST},DNS:localhost`],
+    extensions: [
+      'basicConstraints=CA:FALSE',
+      'keyUsage=digitalSignature',
+      'extendedKeyUsage=serverAuth',
+      `subjectAltName=IP:${HOST},DNS:localhost`,
+    ],
   });
   const client = certificate(dir, 'client', '/CN=nightlight test client', {
     ca,
@@ -79,7 +122,15 @@ function writePasswords(file, users) {
  * every device's telemetry and writes every device's commands.
  */
 function aclLines(server) {
-  return ['pattern write %u/telemetry', 'pattern read %u/commands', '', `user ${server}`, 'topic read +/telemetry', 'topic write +/commands', ''];
+  return [
+    'pattern write %u/telemetry',
+    'pattern read %u/commands',
+    '',
+    `user ${server}`,
+    'topic read +/telemetry',
+    'topic write +/commands',
+    '',
+  ];
 }
 
 /**
