@@ -1,10 +1,14 @@
 'use strict';
 const assert = require('assert');
-const path = require('path');
-const { Outbox, readSavedBuffer, outboxStatus, bufferBound, DEFAULT_CAPACITY, MAX_CAPACITY } = require(
-  path.join(__dirname, '../../dist/nodes/lib/buffer.js'),
-);
-const { linkFromStatus, deliveryOf } = require(path.join(__dirname, '../../dist/nodes/lib/link.js'));
+const {
+  Outbox,
+  readSavedBuffer,
+  outboxStatus,
+  bufferBound,
+  DEFAULT_CAPACITY,
+  MAX_CAPACITY,
+} = require('../../dist/nodes/lib/buffer');
+const { linkFromStatus, deliveryOf } = require('../../dist/nodes/lib/link');
 
 const reading = (seq) => ({ light: seq * 10, ts: 1000 + seq, seq });
 

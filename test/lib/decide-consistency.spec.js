@@ -3,11 +3,9 @@
 // answer, a fixed tie-break, learning, repair, and a simulated free-running race between
 // two engines and a broker that must converge. Time is an argument throughout.
 const assert = require('assert');
-const path = require('path');
-const { dist } = require('../support/runtime');
-const { SharedDecisionEngine: DecisionEngine } = require(path.join(dist, 'lib', 'scale-out.js'));
-const { isCommandAfter } = require(path.join(dist, 'lib', 'order.js'));
-const { LedState } = require(path.join(dist, 'lib', 'led.js'));
+const { SharedDecisionEngine: DecisionEngine } = require('../../dist/nodes/lib/scale-out');
+const { isCommandAfter } = require('../../dist/nodes/lib/order');
+const { LedState } = require('../../dist/nodes/lib/led');
 const S = require('../support/scale-out');
 
 describe('command order: by position, ties to led_on true (library)', function () {

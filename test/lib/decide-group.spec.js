@@ -1,9 +1,7 @@
 'use strict';
 // Table-driven tests of group decisions (the stadium), with time as an argument.
 const assert = require('assert');
-const path = require('path');
-const { dist } = require('../support/runtime');
-const { GroupEngine, memberMatcher } = require(path.join(dist, 'lib', 'group.js'));
+const { GroupEngine, memberMatcher } = require('../../dist/nodes/lib/group');
 const { aggregate, median } = require('../support/oracles');
 
 const S = 1000;

@@ -1,10 +1,8 @@
 'use strict';
 // The nightlight decide controller: what the adapter used to route and render, with time as input.
 const assert = require('assert');
-const path = require('path');
-const lib = path.join(__dirname, '../../dist/nodes/lib');
-const { DecideController } = require(path.join(lib, 'decide-node.js'));
-const { readDecideConfig } = require(path.join(lib, 'decide-config.js'));
+const { DecideController } = require('../../dist/nodes/lib/decide-node');
+const { readDecideConfig } = require('../../dist/nodes/lib/decide-config');
 
 const S = 1000;
 const T0 = 1_700_000_000_000;

@@ -1,10 +1,8 @@
 'use strict';
 // Table-driven tests of the per-device decision, with time as an argument.
 const assert = require('assert');
-const path = require('path');
-const { dist } = require('../support/runtime');
 // The engine the node runs: the per-device decision with learning from the broker (scale-out.ts) on top.
-const { SharedDecisionEngine: DecisionEngine } = require(path.join(dist, 'lib', 'scale-out.js'));
+const { SharedDecisionEngine: DecisionEngine } = require('../../dist/nodes/lib/scale-out');
 
 const S = 1000;
 
@@ -366,7 +364,7 @@ describe('DecisionEngine: commands learned from the broker (several Node-REDs)',
 });
 
 describe('DecisionState: the LED, mine and in-flight flags', function () {
-  const { SharedDecisionState: DecisionState } = require(path.join(dist, 'lib', 'scale-out.js'));
+  const { SharedDecisionState: DecisionState } = require('../../dist/nodes/lib/scale-out');
 
   it('keeps the three flags independent through every combination and change', function () {
     const state = new DecisionState(0);

@@ -3,14 +3,10 @@
 // exact sum, a freshness heap). These tests compare every outcome with the obvious way:
 // gather the fresh sensors on every reading and aggregate them, with time as input.
 const assert = require('assert');
-const path = require('path');
-const { dist } = require('../support/runtime');
-const { GroupEngine, DEFAULT_GROUP_OPTIONS, memberMatcher, lowerBound } = require(path.join(dist, 'lib', 'group.js'));
+const { GroupEngine, DEFAULT_GROUP_OPTIONS, memberMatcher, lowerBound } = require('../../dist/nodes/lib/group');
 const { aggregate } = require('../support/oracles');
-const { DecisionState, isHistorical, nextCommand, ruleWith, step, wantsOn } = require(
-  path.join(dist, 'lib', 'decide.js'),
-);
-const { isAfter } = require(path.join(dist, 'lib', 'order.js'));
+const { DecisionState, isHistorical, nextCommand, ruleWith, step, wantsOn } = require('../../dist/nodes/lib/decide');
+const { isAfter } = require('../../dist/nodes/lib/order');
 const { seededRandom } = require('../support/scale-out');
 
 /** The group rule written the obvious way: a Map in last-heard order, everything recomputed per reading. */

@@ -1,9 +1,7 @@
 'use strict';
 const assert = require('assert');
-const path = require('path');
-const lib = path.join(__dirname, '../../dist/nodes/lib');
-const { BufferJournal, CHUNK_SIZE, indexedChunks, readChunks } = require(path.join(lib, 'journal.js'));
-const { Outbox } = require(path.join(lib, 'buffer.js'));
+const { BufferJournal, CHUNK_SIZE, indexedChunks, readChunks } = require('../../dist/nodes/lib/journal');
+const { Outbox } = require('../../dist/nodes/lib/buffer');
 
 const reading = (seq) => ({ light: seq % 1000, ts: 1000 + seq, seq });
 

@@ -1,8 +1,7 @@
 'use strict';
 // The LED command controller: outputs, fallback timing and status, with time as input.
 const assert = require('assert');
-const path = require('path');
-const { LedCommandController, readLedConfig } = require(path.join(__dirname, '../../dist/nodes/lib/led-node.js'));
+const { LedCommandController, readLedConfig } = require('../../dist/nodes/lib/led-node');
 
 const S = 1000;
 const codeOf = (fn) => {

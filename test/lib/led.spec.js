@@ -1,7 +1,6 @@
 'use strict';
 const assert = require('assert');
-const path = require('path');
-const { LedController, LedState } = require(path.join(__dirname, '../../dist/nodes/lib/led.js'));
+const { LedController, LedState } = require('../../dist/nodes/lib/led');
 
 describe('LED state and offline fallback (lib/led)', function () {
   it('ignores commands that are not after the last one applied', function () {

@@ -1,7 +1,6 @@
 'use strict';
 const assert = require('assert');
-const path = require('path');
-const { ReportPolicy } = require(path.join(__dirname, '../../dist/nodes/lib/policy.js'));
+const { ReportPolicy } = require('../../dist/nodes/lib/policy');
 
 /**
  * Each case is a script of events at given times: `[t, light]` offers a reading at t,

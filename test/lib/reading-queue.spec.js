@@ -1,7 +1,6 @@
 'use strict';
 const assert = require('assert');
-const path = require('path');
-const { ReadingQueue } = require(path.join(__dirname, '../../dist/nodes/lib/reading-queue.js'));
+const { ReadingQueue } = require('../../dist/nodes/lib/reading-queue');
 
 /** A reading as the queue holds it; every fifth has no ts, every seventh no seq, every third a slot. */
 function item(i) {

@@ -3,9 +3,7 @@
 // its order in a list through the entries (O(1) per reading); these tests hold it to the
 // plain rule a Map with delete-and-reinsert gives.
 const assert = require('assert');
-const path = require('path');
-const { dist } = require('../support/runtime');
-const { RecentMap, RecentEntry } = require(path.join(dist, 'lib', 'recent.js'));
+const { RecentMap, RecentEntry } = require('../../dist/nodes/lib/recent');
 const { seededRandom } = require('../support/scale-out');
 
 /** The rule, written the obvious way: a Map in last-heard order. */

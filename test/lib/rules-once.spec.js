@@ -1,12 +1,10 @@
 'use strict';
 // The rules and editor-field readers every node shares, each in one place (issue 13.4), and the clock check (issue 14.1).
 const assert = require('assert');
-const path = require('path');
-const lib = path.join(__dirname, '../../dist/nodes/lib');
-const { DEFAULT_THRESHOLD, darkLimit, wantsOn } = require(path.join(lib, 'rule.js'));
-const { numberOption, wholeOption, qosOption, choiceOption } = require(path.join(lib, 'options.js'));
-const { checkClock, DEFAULT_MAX_SKEW_MS } = require(path.join(lib, 'clock.js'));
-const { numberOption: runtimeNumber, qosOption: runtimeQos } = require(path.join(lib, '..', 'shared', 'runtime.js'));
+const { DEFAULT_THRESHOLD, darkLimit, wantsOn } = require('../../dist/nodes/lib/rule');
+const { numberOption, wholeOption, qosOption, choiceOption } = require('../../dist/nodes/lib/options');
+const { checkClock, DEFAULT_MAX_SKEW_MS } = require('../../dist/nodes/lib/clock');
+const { numberOption: runtimeNumber, qosOption: runtimeQos } = require('../../dist/nodes/shared/runtime');
 
 describe('shared rules and options (lib/rule, lib/options, lib/clock)', function () {
   it('the dark limit with hysteresis', function () {

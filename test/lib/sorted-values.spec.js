@@ -1,10 +1,8 @@
 'use strict';
 // The group's incremental structures on their own: sorted values with an exact running sum, and the lazy-deletion heap.
 const assert = require('assert');
-const path = require('path');
-const lib = path.join(__dirname, '../../dist/nodes/lib');
-const { SortedValues, lowerBound } = require(path.join(lib, 'sorted-values.js'));
-const { TimeHeap } = require(path.join(lib, 'min-heap.js'));
+const { SortedValues, lowerBound } = require('../../dist/nodes/lib/sorted-values');
+const { TimeHeap } = require('../../dist/nodes/lib/min-heap');
 const { aggregate } = require('../support/oracles');
 const { prng } = require('../support/hostile');
 

@@ -3,11 +3,15 @@
 // with an ellipsis so a status fits under its node, and the catalog key form the editor
 // translates.
 const assert = require('assert');
-const path = require('path');
-const { dist } = require('../support/runtime');
-const { shorten, clip, fitStatus, statusKey, statusLength, STATUS_MAX, MODULE } = require(
-  path.join(dist, 'shared', 'status.js'),
-);
+const {
+  shorten,
+  clip,
+  fitStatus,
+  statusKey,
+  statusLength,
+  STATUS_MAX,
+  MODULE,
+} = require('../../dist/nodes/shared/status');
 
 describe('status texts', function () {
   describe('shorten', function () {

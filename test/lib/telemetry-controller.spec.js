@@ -3,13 +3,14 @@
 // routing, the combined wake time, the missing-Complete warning, the start-up link and the
 // stored buffer, without Node-RED.
 const assert = require('assert');
-const path = require('path');
-const lib = path.join(__dirname, '../../dist/nodes/lib');
-const { TelemetryController, CONTEXT_KEY, PROBE_MS, telemetryStatus } = require(
-  path.join(lib, 'telemetry-controller.js'),
-);
-const { readTelemetryConfig, WINDOW } = require(path.join(lib, 'telemetry-config.js'));
-const { linkFromWiredNodes } = require(path.join(lib, 'link.js'));
+const {
+  TelemetryController,
+  CONTEXT_KEY,
+  PROBE_MS,
+  telemetryStatus,
+} = require('../../dist/nodes/lib/telemetry-controller');
+const { readTelemetryConfig, WINDOW } = require('../../dist/nodes/lib/telemetry-config');
+const { linkFromWiredNodes } = require('../../dist/nodes/lib/link');
 
 const T0 = 1_700_000_000_000;
 const UP = {

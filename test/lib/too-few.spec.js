@@ -3,9 +3,7 @@
 // after a start (the sensors have not reported yet); after it, one warning for each
 // spell of too few. Time is an argument.
 const assert = require('assert');
-const path = require('path');
-const { dist } = require('../support/runtime');
-const { TooFewWarning } = require(path.join(dist, 'lib', 'too-few.js'));
+const { TooFewWarning } = require('../../dist/nodes/lib/too-few');
 
 const S = 1000;
 

@@ -3,8 +3,7 @@
 // message). This checks it against the plain level-by-level rule over many templates
 // and topics, including the awkward ones (empty levels, overlaps, wildcards, $).
 const assert = require('assert');
-const path = require('path');
-const { TopicTemplate, checkDeviceId } = require(path.join(__dirname, '..', '..', 'dist', 'nodes', 'lib', 'topics.js'));
+const { TopicTemplate, checkDeviceId } = require('../../dist/nodes/lib/topics');
 
 /** The rule as the contract states it: same number of levels, every other level equal. */
 function reference(template, topic) {

@@ -9,7 +9,7 @@ const assert = require('assert');
 const path = require('path');
 const { i18n } = require('@node-red/util');
 const { helper, ours, core, collect, until, useServer, onTab, dist } = require('../support/runtime');
-const { STATUS_MAX, statusLength } = require(path.join(dist, 'shared', 'status.js'));
+const { STATUS_MAX, statusLength } = require('../../dist/nodes/shared/status');
 
 const MODULE = require('../../package.json').name;
 const LANGUAGES = ['en-US', 'bn', 'th'];
