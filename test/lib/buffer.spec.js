@@ -47,6 +47,7 @@ function run(options, script) {
 describe('store and forward (lib/buffer)', function () {
   // The tests of this block that list an order use strictly chronological replay; live first is tested below.
   const outage = [['push', 1], ['confirm', 1], ['down'], ['push', 2], ['push', 3], ['push', 4], ['up'], ['push', 5]];
+  /** @type {[string, import('../../dist/nodes/lib/buffer').OfflinePolicy, [number, boolean][], number][]} */
   const cases = [
     [
       'drop: readings taken while offline are discarded and counted',
@@ -179,6 +180,7 @@ describe('store and forward (lib/buffer)', function () {
     assert.deepStrictEqual(outbox.snapshot(), []);
   });
 
+  /** @type {[string, unknown, import('../../dist/nodes/lib/buffer').SavedBuffer][]} */
   const saved = [
     ['nothing saved', undefined, { seq: 0, readings: [] }],
     ['a valid buffer', { seq: 7, readings: [reading(6), reading(7)] }, { seq: 7, readings: [reading(6), reading(7)] }],
@@ -214,7 +216,9 @@ describe('store and forward (lib/buffer)', function () {
   });
 
   it('sends nothing while the link is down', function () {
-    for (const policy of ['drop', 'latest', 'all']) {
+    /** @type {import('../../dist/nodes/lib/buffer').OfflinePolicy[]} */
+    const policies = ['drop', 'latest', 'all'];
+    for (const policy of policies) {
       const outbox = new Outbox({ policy, gapMs: 0 });
       outbox.linkDown();
       outbox.push(reading(1));
@@ -347,6 +351,7 @@ describe('live first: the newest reading leads the replay (lib/buffer)', functio
 });
 
 describe('the buffer bound and nodeMessageBufferMaxLength (lib/buffer)', function () {
+  /** @type {[number | undefined, unknown, number][]} */
   const table = [
     // [configured capacity, nodeMessageBufferMaxLength, bound]
     [undefined, undefined, DEFAULT_CAPACITY],

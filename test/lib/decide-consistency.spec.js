@@ -3,12 +3,15 @@
 // answer, a fixed tie-break, learning, repair, and a simulated free-running race between
 // two engines and a broker that must converge. Time is an argument throughout.
 const assert = require('assert');
-const { SharedDecisionEngine: DecisionEngine } = require('../../dist/nodes/lib/scale-out');
+const { SharedDecisionEngine } = require('../../dist/nodes/lib/scale-out');
+/** @type {import('../support/typed').Seen<typeof SharedDecisionEngine>} */
+const DecisionEngine = SharedDecisionEngine;
 const { isCommandAfter } = require('../../dist/nodes/lib/order');
 const { LedState } = require('../../dist/nodes/lib/led');
 const S = require('../support/scale-out');
 
 describe('command order: by position, ties to led_on true (library)', function () {
+  /** @type {[string, import('../../dist/nodes/lib/types').Command, Parameters<typeof isCommandAfter>[1], boolean][]} */
   const table = [
     ['nothing known yet', { led_on: false, ts: 1, seq: 1 }, undefined, true],
     ['nothing decided yet', { led_on: false, ts: 1, seq: 1 }, { led_on: undefined }, true],
@@ -42,6 +45,7 @@ describe('command order: by position, ties to led_on true (library)', function (
 });
 
 describe('DecisionEngine: a command carries the position of the reading it answers', function () {
+  /** @type {[string, import('../../dist/nodes/lib/types').Telemetry, import('../../dist/nodes/lib/types').Command][]} */
   const table = [
     ['ts and seq', { light: 100, ts: 5000, seq: 7 }, { led_on: true, ts: 5000, seq: 7 }],
     ['seq only', { light: 100, seq: 7 }, { led_on: true, seq: 7 }],

@@ -1,7 +1,9 @@
 'use strict';
 // Table-driven tests of group decisions (the stadium), with time as an argument.
 const assert = require('assert');
-const { GroupEngine, memberMatcher } = require('../../dist/nodes/lib/group');
+const { GroupEngine: Engine, memberMatcher } = require('../../dist/nodes/lib/group');
+/** @type {import('../support/typed').Seen<typeof Engine>} */
+const GroupEngine = Engine;
 const { aggregate, median } = require('../support/oracles');
 
 const S = 1000;
@@ -14,6 +16,7 @@ function feed(group, readings, at) {
 }
 
 describe('group aggregation', function () {
+  /** @type {[number[], { median: number, mean: number, min: number, max: number }][]} */
   const table = [
     [[5, 1, 3], { median: 3, mean: 3, min: 1, max: 5 }],
     [[4, 1, 3, 2], { median: 2.5, mean: 2.5, min: 1, max: 4 }],
@@ -32,6 +35,7 @@ describe('group aggregation', function () {
 
 describe('GroupEngine: the stadium', function () {
   const daylight = { s1: 800, s2: 820, s3: 790, s4: 810, s5: 805 };
+  /** @type {[import('../../dist/nodes/lib/group').Aggregation, Partial<import('../../dist/nodes/lib/group').GroupOptions>, boolean, boolean][]} */
   const table = [
     // aggregation, extra options, a shaded sensor switches?, most sensors dark switches?
     ['median', {}, false, true],
@@ -140,13 +144,13 @@ describe('GroupEngine: the stadium', function () {
     for (const bad of ['a/b', '#', '+', '$x']) {
       assert.throws(
         () => memberMatcher(bad),
-        (err) => err.code === 'bad-members',
+        (/** @type {import('../../dist/nodes/lib/errors').NightlightError} */ err) => err.code === 'bad-members',
         bad,
       );
     }
     assert.throws(
       () => new GroupEngine({ name: 'a/b' }),
-      (err) => err.code === 'bad-device-id',
+      (/** @type {import('../../dist/nodes/lib/errors').NightlightError} */ err) => err.code === 'bad-device-id',
     );
   });
 

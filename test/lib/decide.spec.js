@@ -2,7 +2,9 @@
 // Table-driven tests of the per-device decision, with time as an argument.
 const assert = require('assert');
 // The engine the node runs: the per-device decision with learning from the broker (scale-out.ts) on top.
-const { SharedDecisionEngine: DecisionEngine } = require('../../dist/nodes/lib/scale-out');
+const { SharedDecisionEngine } = require('../../dist/nodes/lib/scale-out');
+/** @type {import('../support/typed').Seen<typeof SharedDecisionEngine>} */
+const DecisionEngine = SharedDecisionEngine;
 
 const S = 1000;
 
@@ -134,7 +136,9 @@ describe('DecisionEngine: sweeping readings across both edges of the band', func
 
 describe('DecisionEngine: what it sends', function () {
   it('the first reading always commands, even inside the band and under a debounce', function () {
-    for (const options of [{ band: 100 }, { debounceReadings: 5 }, { debounceMs: 60 * S }, { emit: 'change' }]) {
+    /** @type {Partial<import('../../dist/nodes/lib/decide').DecideOptions>[]} */
+    const optionSets = [{ band: 100 }, { debounceReadings: 5 }, { debounceMs: 60 * S }, { emit: 'change' }];
+    for (const options of optionSets) {
       const engine = new DecisionEngine(options);
       const outcome = engine.observe('d', { light: 350 }, 0);
       assert.strictEqual(outcome.kind, 'command', JSON.stringify(options));
@@ -145,10 +149,12 @@ describe('DecisionEngine: what it sends', function () {
 
   it('emit change sends only on flips; emit every sends on every live reading', function () {
     const lights = [100, 120, 500, 510, 90, 80];
-    for (const [emit, expected] of [
+    /** @type {[import('../../dist/nodes/lib/decide').EmitMode, boolean[]][]} */
+    const table = [
       ['change', [true, false, true]],
       ['every', [true, true, false, false, true, true]],
-    ]) {
+    ];
+    for (const [emit, expected] of table) {
       const engine = new DecisionEngine({ emit });
       const sent = [];
       lights.forEach((light, i) => {
@@ -249,14 +255,15 @@ describe('DecisionEngine: many devices', function () {
 
   it('forgets the device heard from longest ago past max devices, and counts it', function () {
     const engine = new DecisionEngine({ maxDevices: 3 });
-    for (const [id, t] of [
+    /** @type {[string, number][]} */
+    const heard = [
       ['a', 0],
       ['b', 1],
       ['c', 2],
       ['a', 3],
       ['d', 4],
-    ])
-      engine.observe(id, { light: 100 }, t);
+    ];
+    for (const [id, t] of heard) engine.observe(id, { light: 100 }, t);
     assert.strictEqual(engine.size, 3);
     assert.strictEqual(engine.evictions, 1);
     assert.strictEqual(engine.ledOn('b'), undefined, 'b was the quietest');

@@ -3,7 +3,9 @@
 // exact sum, a freshness heap). These tests compare every outcome with the obvious way:
 // gather the fresh sensors on every reading and aggregate them, with time as input.
 const assert = require('assert');
-const { GroupEngine, DEFAULT_GROUP_OPTIONS, memberMatcher, lowerBound } = require('../../dist/nodes/lib/group');
+const { GroupEngine: Engine, DEFAULT_GROUP_OPTIONS, memberMatcher, lowerBound } = require('../../dist/nodes/lib/group');
+/** @type {import('../support/typed').Seen<typeof Engine>} */
+const GroupEngine = Engine;
 const { aggregate } = require('../support/oracles');
 const { DecisionState, isHistorical, nextCommand, ruleWith, step, wantsOn } = require('../../dist/nodes/lib/decide');
 const { isAfter } = require('../../dist/nodes/lib/order');
@@ -73,6 +75,7 @@ class NaiveGroup {
     const result = step(state, want, now, rule);
     if (!result.send)
       return { kind: 'ignored', reason: result.reason ?? 'unchanged', ledOn: state.ledOn, value, health };
+    /** @type {import('../../dist/nodes/lib/group').GroupCommand} */
     const command = { ...nextCommand(state, now), sensors: ids.sort() };
     if (dark) command.dark = dark.sort();
     return { kind: 'command', command, value, changed: result.changed, health };
@@ -81,6 +84,7 @@ class NaiveGroup {
 
 describe('group aggregation kept up to date reading by reading', function () {
   it('lowerBound finds the first value not below x', function () {
+    /** @type {[number[], number, number][]} */
     const table = [
       [[], 5, 0],
       [[1, 2, 2, 3], 2, 1],
@@ -91,11 +95,13 @@ describe('group aggregation kept up to date reading by reading', function () {
     for (const [values, x, expected] of table) assert.strictEqual(lowerBound(values, x), expected, `${x} in ${values}`);
   });
 
+  /** @type {import('../../dist/nodes/lib/group').Aggregation[]} */
   const aggregations = ['median', 'mean', 'min', 'max', 'quorum'];
   for (const seed of [1, 2, 3, 4, 5, 6]) {
     for (const aggregation of aggregations) {
       it(`seed ${seed}, ${aggregation}: every outcome as if recomputed from all sensors, over 3,000 random readings`, function () {
         const random = seededRandom(seed * 31 + aggregations.indexOf(aggregation));
+        /** @type {<T>(list: T[]) => T} */
         const pick = (list) => list[Math.floor(random() * list.length)];
         const options = {
           name: 'g',
@@ -107,7 +113,7 @@ describe('group aggregation kept up to date reading by reading', function () {
           minFresh: pick([1, 2, 4]),
           quorum: pick([1, 2, 3]),
           maxAgeMs: pick([0, 500]),
-          emit: pick(['change', 'every']),
+          emit: pick(/** @type {import('../../dist/nodes/lib/decide').EmitMode[]} */ (['change', 'every'])),
           debounceReadings: pick([1, 2]),
           band: pick([0, 50]),
         };

@@ -16,6 +16,10 @@ describe('LED state and offline fallback (lib/led)', function () {
   });
 
   // Each step: [time, event] where event is {cmd}, {light} or 'tick'; expect [time, by, on] for every LED change.
+  /**
+   * @typedef {{ cmd?: import('../../dist/nodes/lib/types').Command, light?: number }} LedInput
+   * @type {{ name: string, fallback: Partial<import('../../dist/nodes/lib/led').FallbackOptions>, steps: [number, LedInput | 'tick'][], expect: [number, import('../../dist/nodes/lib/led').InCharge, boolean][], charge: import('../../dist/nodes/lib/led').InCharge }[]}
+   */
   const cases = [
     {
       name: 'no fallback configured: readings never switch the LED',

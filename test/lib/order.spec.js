@@ -3,6 +3,7 @@ const assert = require('assert');
 const { isAfter } = require('../../dist/nodes/lib/order');
 
 describe('stream order (library)', function () {
+  /** @type {[string, import('../../dist/nodes/lib/types').StreamPosition, import('../../dist/nodes/lib/types').StreamPosition | undefined, boolean][]} */
   const table = [
     ['nothing seen yet', { ts: 1, seq: 1 }, undefined, true],
     ['later ts', { ts: 2, seq: 1 }, { ts: 1, seq: 9 }, true],

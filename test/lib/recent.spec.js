@@ -8,8 +8,17 @@ const { seededRandom } = require('../support/scale-out');
 
 /** The rule, written the obvious way: a Map in last-heard order. */
 class NaiveRecent {
+  /**
+   * @param {number} max
+   * @param {number} expiryMs
+   */
   constructor(max, expiryMs) {
-    Object.assign(this, { max, expiryMs, entries: new Map(), evicted: 0, expired: 0 });
+    this.max = max;
+    this.expiryMs = expiryMs;
+    /** @type {Map<string, number>} last heard, by id, oldest first */
+    this.entries = new Map();
+    this.evicted = 0;
+    this.expired = 0;
   }
   add(id, now) {
     if (this.entries.size >= this.max) {

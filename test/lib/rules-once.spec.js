@@ -9,12 +9,13 @@ const { numberOption: runtimeNumber, qosOption: runtimeQos } = require('../../di
 describe('shared rules and options (lib/rule, lib/options, lib/clock)', function () {
   it('the dark limit with hysteresis', function () {
     assert.strictEqual(DEFAULT_THRESHOLD, 300);
-    for (const [ledOn, expected] of [
+    /** @type {[boolean | undefined, number][]} */
+    const limits = [
       [undefined, 300],
       [false, 300],
       [true, 350],
-    ])
-      assert.strictEqual(darkLimit(ledOn, 300, 50), expected);
+    ];
+    for (const [ledOn, expected] of limits) assert.strictEqual(darkLimit(ledOn, 300, 50), expected);
     assert.deepStrictEqual(
       [
         wantsOn(false, 320, 300, 50),
@@ -63,7 +64,8 @@ describe('shared rules and options (lib/rule, lib/options, lib/clock)', function
     const now = 1_700_000_000_000;
     assert.throws(
       () => checkClock({ ts: now + 300001 }, now, 300000),
-      (err) => err.code === 'ts-ahead' && err.params.skew === 300 && err.params.ahead === 300,
+      (/** @type {import('../../dist/nodes/lib/errors').NightlightError} */ err) =>
+        err.code === 'ts-ahead' && err.params.skew === 300 && err.params.ahead === 300,
     );
     assert.throws(() => checkClock({ ts: 8.64e15, seq: 1 }, now, 1000), { code: 'ts-ahead' });
     for (const position of [{}, { seq: 9 }, { ts: now + 300000 }, { ts: 0 }, { ts: now - 1e12 }])

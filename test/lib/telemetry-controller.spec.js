@@ -104,7 +104,8 @@ describe('light telemetry controller (lib/telemetry-controller)', function () {
     assert.deepStrictEqual(c.input({ payload: 5 }, T0 + 3).send, []);
     assert.deepStrictEqual(lights(c.input(UP, T0 + 4)), [[5, false]]);
     const refused = c.input({ payload: 'hello' }, T0 + 5);
-    assert.deepStrictEqual([refused.send, refused.refuse.code], [[], 'not-json']);
+    const refusal = /** @type {import('../../dist/nodes/lib/errors').NightlightError} */ (refused.refuse);
+    assert.deepStrictEqual([refused.send, refusal.code], [[], 'not-json']);
     assert.strictEqual(c.input({ payload: 6 }, T0 + 6).send[0].payload.seq, 3, 'a refused input uses no seq');
   });
 
@@ -193,6 +194,7 @@ describe('light telemetry controller (lib/telemetry-controller)', function () {
       assert.strictEqual(c.input({ payload: 1 }, T0, undefined).send.length, 1);
     });
 
+    /** @type {[string, unknown[], 'up' | 'down' | undefined][]} */
     const wired = [
       ['nothing wired', [], undefined],
       ['another node', [{ type: 'function' }], undefined],
@@ -273,6 +275,7 @@ describe('light telemetry status (lib/telemetry-controller)', function () {
     text: (key, params) => `${key.split('.').pop()}${params ? ' ' + Object.values(params).join() : ''}`,
     fits: (text) => text.length <= max,
   });
+  /** @type {[string, Parameters<typeof telemetryStatus>[0], number, ReturnType<typeof telemetryStatus>][]} */
   const table = [
     ['nothing to show', { down: false, parts: [] }, 99, {}],
     [

@@ -22,7 +22,8 @@ describe('TooFewWarning', function () {
     const w = new TooFewWarning(0, 10 * S);
     const warnings = [];
     // Example 4: six sensors, four needed, readings arriving one by one after the deploy.
-    for (const [tooFew, at] of [
+    /** @type {[boolean, number][]} */
+    const checks = [
       [true, 0.1],
       [true, 0.2],
       [true, 0.3],
@@ -32,7 +33,8 @@ describe('TooFewWarning', function () {
       [false, 2],
       [false, 12],
       [false, 30],
-    ]) {
+    ];
+    for (const [tooFew, at] of checks) {
       if (w.check(tooFew, at * S)) warnings.push(at);
     }
     assert.deepStrictEqual(warnings, []);
