@@ -1,10 +1,12 @@
 'use strict';
 const assert = require('assert');
 const { helper, ours, core, collect, until, useServer, onTab } = require('../support/runtime');
+const { ledNode } = require('../support/typed');
 
+/** @param {import('../support/typed').LedProps} [props] */
 function flow(props = {}) {
   return onTab([
-    { id: 'led', type: 'led-command', format: 'boolean', emit: 'change', wires: [['out'], ['state']], ...props },
+    ledNode({ id: 'led', format: 'boolean', emit: 'change', wires: [['out'], ['state']], ...props }),
     { id: 'out', type: 'helper' },
     { id: 'state', type: 'helper' },
     { id: 'catch', type: 'catch', scope: ['led'], uncaught: false, wires: [['caught']] },
@@ -17,11 +19,13 @@ describe('LED command node', function () {
   useServer();
 
   it('switches the LED in the chosen format, on change by default', async function () {
-    for (const [format, expected] of [
+    /** @type {[import('../../dist/nodes/lib/led').LedFormat, unknown[]][]} */
+    const formats = [
       ['boolean', [true, false]],
       ['number', [1, 0]],
       ['onoff', ['on', 'off']],
-    ]) {
+    ];
+    for (const [format, expected] of formats) {
       await helper.load([ours.ledCommand, core.catch], flow({ format }));
       const out = collect(helper.getNode('out'));
       const led = helper.getNode('led');
@@ -75,7 +79,7 @@ describe('LED command node', function () {
   });
 
   it('refuses an invalid device id for the state topic at deploy: red status, logged once, every input answered with the error', async function () {
-    const { events } = require('@node-red/util');
+    const { events } = /** @type {import('../support/typed').NodeRedUtil} */ (require('@node-red/util'));
     const shown = [];
     const listener = (event) => event.id === 'led' && shown.push(event.status);
     events.on('node-status', listener);

@@ -1,18 +1,19 @@
 'use strict';
 const assert = require('assert');
 const { helper, ours, core, collect, until, useServer, onTab } = require('../support/runtime');
+const { telemetryNode } = require('../support/typed');
 
+/** @param {import('../support/typed').TelemetryProps} [props] */
 function flow(props = {}) {
   return onTab([
-    {
+    telemetryNode({
       id: 'lt',
-      type: 'light-telemetry',
       deviceId: 'kitchen',
       topic: '{id}/telemetry',
       qos: '1',
       wires: [['out']],
       ...props,
-    },
+    }),
     { id: 'out', type: 'helper' },
     { id: 'catch', type: 'catch', scope: ['lt'], uncaught: false, wires: [['caught']] },
     { id: 'caught', type: 'helper' },
@@ -158,6 +159,7 @@ describe('light telemetry node', function () {
     after(function () {
       helper.settings({ nodeMessageBufferMaxLength: undefined });
     });
+    /** @type {[string, import('../support/typed').TelemetryProps, number][]} */
     const cases = [
       ['caps a larger configured capacity', { capacity: 1000 }, 3],
       ['is the bound when no capacity is configured', { capacity: '' }, 3],

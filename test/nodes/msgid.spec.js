@@ -4,6 +4,7 @@
 const assert = require('assert');
 const { helper, ours, core, collect, until, useServer, onTab } = require('../support/runtime');
 
+/** @param {import('../support/typed').OurProps} node */
 const flow = (node) =>
   onTab([
     { ...node, id: 'n', wires: [['out'], ['out2']] },

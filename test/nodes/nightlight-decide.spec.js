@@ -1,10 +1,12 @@
 'use strict';
 const assert = require('assert');
 const { helper, ours, core, collect, until, useServer, onTab } = require('../support/runtime');
+const { decideNode } = require('../support/typed');
 
+/** @param {import('../support/typed').DecideProps} [props] */
 function flow(props = {}) {
   return onTab([
-    { id: 'decide', type: 'nightlight-decide', wires: [['out']], ...props },
+    decideNode({ id: 'decide', wires: [['out']], ...props }),
     { id: 'out', type: 'helper' },
     { id: 'catch', type: 'catch', scope: ['decide'], uncaught: false, wires: [['caught']] },
     { id: 'caught', type: 'helper' },
@@ -33,10 +35,12 @@ describe('nightlight decide node', function () {
   });
 
   it('sends on change by default and for every reading when asked (the lesson server)', async function () {
-    for (const [emit, expected] of [
+    /** @type {[import('../../dist/nodes/lib/decide').EmitMode, boolean[]][]} */
+    const table = [
       ['change', [true, false]],
       ['every', [true, true, false, false]],
-    ]) {
+    ];
+    for (const [emit, expected] of table) {
       await helper.load([ours.decide, core.catch], flow({ emit }));
       const out = collect(helper.getNode('out'));
       const decide = helper.getNode('decide');
@@ -240,6 +244,7 @@ describe('nightlight decide node', function () {
   });
 });
 
+/** @param {import('../support/typed').DecideProps} [props] */
 function groupFlow(props = {}) {
   return flow({
     mode: 'group',
@@ -330,7 +335,7 @@ describe('nightlight decide node as a group', function () {
   });
 
   it('a bad configuration: red status, logged once, every input answered with the setup error', async function () {
-    const { events } = require('@node-red/util');
+    const { events } = /** @type {import('../support/typed').NodeRedUtil} */ (require('@node-red/util'));
     const shown = [];
     const listener = (event) => event.id === 'decide' && shown.push(event.status);
     events.on('node-status', listener);

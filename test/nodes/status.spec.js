@@ -7,8 +7,9 @@
 // browser's language); texts with run-time values must fit in about 32 characters.
 const assert = require('assert');
 const path = require('path');
-const { i18n } = require('@node-red/util');
+const { i18n } = /** @type {import('../support/typed').NodeRedUtil} */ (require('@node-red/util'));
 const { helper, ours, core, collect, until, useServer, onTab, dist } = require('../support/runtime');
+const { decideNode, ledNode, telemetryNode } = require('../support/typed');
 const { STATUS_MAX, statusLength } = require('../../dist/nodes/shared/status');
 
 const MODULE = require('../../package.json').name;
@@ -61,13 +62,12 @@ function assertFits(text, what) {
   );
 }
 
+/** @param {import('../support/typed').DecideProps} [props] */
 function decideFlow(props = {}) {
-  return onTab([
-    { id: 'decide', type: 'nightlight-decide', wires: [['out']], ...props },
-    { id: 'out', type: 'helper' },
-  ]);
+  return onTab([decideNode({ id: 'decide', wires: [['out']], ...props }), { id: 'out', type: 'helper' }]);
 }
 
+/** @param {import('../support/typed').DecideProps} [props] */
 function groupFlow(props = {}) {
   return decideFlow({
     mode: 'group',
@@ -95,15 +95,14 @@ describe('status texts on the runtime', function () {
       await helper.load(
         [inLanguage('ledCommand', 'en-US')],
         onTab([
-          {
+          ledNode({
             id: 'led',
-            type: 'led-command',
             format: 'boolean',
             emit: 'change',
             fallback: 0.3,
             threshold: 300,
             wires: [['out']],
-          },
+          }),
           { id: 'out', type: 'helper' },
         ]),
       );
@@ -124,10 +123,10 @@ describe('status texts on the runtime', function () {
       const shown = [];
       // Node-RED's own status event, which is what reaches the editor.
       const listener = (event) => event.id === 'led' && shown.push(event.status);
-      const { events } = require('@node-red/util');
+      const { events } = /** @type {import('../support/typed').NodeRedUtil} */ (require('@node-red/util'));
       events.on('node-status', listener);
       try {
-        await helper.load([inLanguage('ledCommand', 'th')], onTab([{ id: 'led', type: 'led-command', wires: [[]] }]));
+        await helper.load([inLanguage('ledCommand', 'th')], onTab([ledNode({ id: 'led', wires: [[]] })]));
         await until(() => shown.length >= 1, 'a status at deploy');
       } finally {
         events.removeListener('node-status', listener);
@@ -143,15 +142,14 @@ describe('status texts on the runtime', function () {
       await helper.load(
         [inLanguage('lightTelemetry', 'en-US')],
         onTab([
-          {
+          telemetryNode({
             id: 'lt',
-            type: 'light-telemetry',
             deviceId: 'kitchen',
             topic: '{id}/telemetry',
             qos: '1',
             offline: 'all',
             wires: [['out']],
-          },
+          }),
           { id: 'out', type: 'helper' },
         ]),
       );
@@ -182,9 +180,8 @@ describe('status texts on the runtime', function () {
       await helper.load(
         [inLanguage('lightTelemetry', 'en-US')],
         onTab([
-          {
+          telemetryNode({
             id: 'lt',
-            type: 'light-telemetry',
             deviceId: 'kitchen',
             topic: '{id}/telemetry',
             qos: '1',
@@ -192,7 +189,7 @@ describe('status texts on the runtime', function () {
             capacity: 2,
             ackTimeout: 60,
             wires: [['out']],
-          },
+          }),
           { id: 'out', type: 'helper' },
         ]),
       );
@@ -226,7 +223,7 @@ describe('status texts on the runtime', function () {
       await helper.load(
         [inLanguage('decide', 'en-US'), core.catch],
         onTab([
-          { id: 'decide', type: 'nightlight-decide', wires: [['out']] },
+          decideNode({ id: 'decide', wires: [['out']] }),
           { id: 'out', type: 'helper' },
           { id: 'catch', type: 'catch', scope: ['decide'], uncaught: false, wires: [['caught']] },
           { id: 'caught', type: 'helper' },

@@ -17,7 +17,7 @@ function freePort() {
     server.unref();
     server.on('error', reject);
     server.listen(0, HOST, () => {
-      const { port } = server.address();
+      const { port } = /** @type {import('net').AddressInfo} */ (server.address());
       server.close(() => resolve(port));
     });
   });
@@ -125,7 +125,7 @@ async function startAedes(options = {}) {
     },
     async close() {
       await broker.stop();
-      await new Promise((resolve) => aedes.close(resolve));
+      await /** @type {Promise<void>} */ (new Promise((resolve) => aedes.close(resolve)));
     },
   };
   await broker.start();
@@ -204,6 +204,8 @@ async function startMosquitto(options = {}) {
  * everything it starts goes with it) and waits until `port` accepts connections;
  * `stop()` ends it with SIGTERM and waits (an outage; its data in `dir` stays, so a
  * restart keeps retained messages and sessions); `close()` also removes `dir`.
+ * @param {{ kind: string, bin: string, args: string[], env?: NodeJS.ProcessEnv, port: number, dir: string,
+ *   readyPorts?: number[], startTimeoutMs?: number, extra?: object }} options
  */
 function processBroker({ kind, bin, args, env, port, dir, readyPorts = [port], startTimeoutMs = 10000, extra = {} }) {
   let child;
@@ -440,6 +442,8 @@ const ALL_BROKERS = Object.keys(BROKERS);
  * default aedes and Mosquitto; NIGHTLIGHT_BROKERS, a comma-separated list, changes that
  * default; NIGHTLIGHT_ONLY_BROKERS narrows any list to the kinds it names). The factory's broker carries `capabilities` too. A broker that is not
  * installed is skipped with the reason printed, unless CI is set, where it fails the run.
+ * @param {(brokerFactory: any, kind: string, capabilities: any) => void} define
+ * @param {{ brokers?: string[] }} [options]
  */
 function forEachBroker(define, { brokers } = {}) {
   const list = (value) => value.split(',').map((k) => k.trim());

@@ -44,6 +44,7 @@ function request(port, method, urlPath, body, headers = {}) {
  * answers. `nodeBinary` lets a test run it under another Node.js; `nodeRedDir` (default:
  * the NIGHTLIGHT_NODE_RED_DIR environment variable, else the project's node-red) another
  * Node-RED installation.
+ * @param {{ userDir?: string, settings?: object, flows?: object[], nodeBinary?: string, nodeRedDir?: string }} [options]
  */
 async function startNodeRed({ userDir, settings = {}, flows, nodeBinary = process.execPath, nodeRedDir } = {}) {
   userDir = userDir || fs.mkdtempSync(path.join(os.tmpdir(), 'nightlight-nr-'));
@@ -80,7 +81,10 @@ async function startNodeRed({ userDir, settings = {}, flows, nodeBinary = proces
     },
     url: `http://${HOST}:${port}`,
     request: (method, urlPath, body, headers) => request(port, method, urlPath, body, headers),
-    /** Sends `signal` (a crash by default) and resolves once the process has exited. */
+    /**
+     * Sends `signal` (a crash by default) and resolves once the process has exited.
+     * @param {NodeJS.Signals} [signal]
+     */
     async kill(signal = 'SIGKILL') {
       if (child.exitCode !== null || child.signalCode !== null) return;
       await new Promise((resolve) => {

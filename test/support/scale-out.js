@@ -284,6 +284,8 @@ function lightSeries(count, random, { threshold = 300, band = 50 } = {}) {
  * more), a command for the first reading and then one per change (emit on change).
  * `initial` is the LED state the device already has (none: the first reading is a command).
  * Written here independently of the library, as the reference the instances must match.
+ * @param {number[]} lights
+ * @param {{ threshold?: number, band?: number, initial?: boolean }} [options]
  */
 function expectedCommands(lights, { threshold = 300, band = 50, initial } = {}) {
   const out = [];

@@ -3,8 +3,10 @@
 // config interface, so a misspelled key is a type error instead of a silent default, and a
 // loose view of the engines' outcome unions for tests that assert the kind at run time.
 
-/** Fields every node in a flow has. */
-/** @typedef {{ id: string, name?: string, z?: string, x?: number, y?: number, wires?: string[][] }} NodeFields */
+/**
+ * Fields Node-RED itself gives every node in a flow (`outputs`: the count of a node whose outputs vary).
+ * @typedef {{ id: string, name?: string, z?: string, x?: number, y?: number, wires?: string[][], outputs?: number }} NodeFields
+ */
 
 /** nightlight decide: its config interface plus the group name the adapter reads. */
 /** @typedef {import('../../dist/nodes/lib/decide-config').DecideConfig & { groupName?: string, groupNameType?: string }} DecideFields */
@@ -16,6 +18,12 @@
 /** @typedef {NodeFields & DecideFields & { type: 'nightlight-decide' }} DecideNode */
 /** @typedef {NodeFields & TelemetryFields & { type: 'light-telemetry' }} TelemetryNode */
 /** @typedef {NodeFields & LedFields & { type: 'led-command' }} LedNode */
+/** What a spec's `flow(props)` takes for one node: any of its fields, none required. */
+/** @typedef {Partial<NodeFields> & DecideFields} DecideProps */
+/** @typedef {Partial<NodeFields> & TelemetryFields} TelemetryProps */
+/** @typedef {Partial<NodeFields> & LedFields} LedProps */
+/** Any one of our nodes, chosen by `type`, with any of its fields. */
+/** @typedef {(DecideProps & { type: 'nightlight-decide' }) | (TelemetryProps & { type: 'light-telemetry' }) | (LedProps & { type: 'led-command' })} OurProps */
 /** One of our nodes in a flow. */
 /** @typedef {DecideNode | TelemetryNode | LedNode} OurNode */
 
@@ -59,6 +67,15 @@ function ledNode(props) {
  * @typedef {new (...args: ConstructorParameters<C>) => Omit<InstanceType<C>, 'observe'> & {
  *   observe(...args: Parameters<InstanceType<C>['observe']>): Loose<ReturnType<InstanceType<C>['observe']>>
  * }} Seen
+ */
+
+/**
+ * @node-red/util as the specs use it: its published types leave out the runtime's event bus,
+ * and i18n's `init` and i18next instance (`i`).
+ * @typedef {import('@node-red/util').UtilModule & {
+ *   events: import('events').EventEmitter,
+ *   i18n: import('@node-red/util').I18n & { i: import('i18next').i18n, init(settings: object): Promise<void> }
+ * }} NodeRedUtil
  */
 
 module.exports = { decideNode, telemetryNode, ledNode };
