@@ -37,7 +37,10 @@ export default tseslint.config(
     },
   },
   // Tests hand functions to page.evaluate: those run in the editor, where RED, $ and document exist.
-  { files: ['test/**/*.js'], languageOptions: { globals: { RED: 'readonly', $: 'readonly', document: 'readonly' } } },
+  {
+    files: ['test/**/*.js', 'scripts/screenshots.js'],
+    languageOptions: { globals: { RED: 'readonly', $: 'readonly', document: 'readonly' } },
+  },
   {
     files: ['resources/**/*.js'],
     languageOptions: {
