@@ -38,6 +38,22 @@ const core = {
   junction: require(path.join(coreDir, 'core/common/05-junction.js')),
 };
 const allNodes = [...Object.values(ours), ...Object.values(core)];
+/**
+ * The @node-red/util of the runtime under test (its `events` carry the node statuses the
+ * editor gets): under the compatibility matrix that is another installation's copy.
+ */
+const nodeRedUtil = require(require.resolve('@node-red/util', { paths: [path.dirname(nodeRedMain)] }));
+
+/**
+ * The error code of a message a Catch node caught. Node-RED 4.1 copies the error's `code`
+ * into `msg.error`; older ones give only the message, which (the test helper does not
+ * translate) is the catalog key `nightlight.errors.<code>`.
+ */
+function caughtCode(msg) {
+  if (msg.error.code !== undefined) return msg.error.code;
+  const key = /nightlight\.errors\.([\w-]+)/.exec(msg.error.message);
+  return key ? key[1] : undefined;
+}
 
 /** Resolves when `predicate()` is true, polling; rejects with `what` after `timeoutMs`. */
 async function until(predicate, what, timeoutMs = 10000) {
@@ -81,4 +97,4 @@ function onTab(nodes, tabId = 'tab1') {
   ];
 }
 
-module.exports = { helper, ours, core, allNodes, until, collect, useServer, onTab, dist };
+module.exports = { helper, ours, core, allNodes, until, collect, useServer, onTab, dist, nodeRedUtil, caughtCode };
