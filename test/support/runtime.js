@@ -41,6 +41,7 @@ const allNodes = [...Object.values(ours), ...Object.values(core)];
 /**
  * The @node-red/util of the runtime under test (its `events` carry the node statuses the
  * editor gets): under the compatibility matrix that is another installation's copy.
+ * @type {import('./typed').NodeRedUtil}
  */
 const nodeRedUtil = require(require.resolve('@node-red/util', { paths: [path.dirname(nodeRedMain)] }));
 
