@@ -8,7 +8,7 @@
 const assert = require('assert');
 const path = require('path');
 const { i18n } = /** @type {import('../support/typed').NodeRedUtil} */ (require('@node-red/util'));
-const { helper, ours, core, collect, until, useServer, onTab, dist } = require('../support/runtime');
+const { helper, ours, core, collect, until, useServer, onTab, dist, nodeRedUtil } = require('../support/runtime');
 const { decideNode, ledNode, telemetryNode } = require('../support/typed');
 const { STATUS_MAX, statusLength } = require('../../dist/nodes/shared/status');
 
@@ -123,7 +123,8 @@ describe('status texts on the runtime', function () {
       const shown = [];
       // Node-RED's own status event, which is what reaches the editor.
       const listener = (event) => event.id === 'led' && shown.push(event.status);
-      const { events } = /** @type {import('../support/typed').NodeRedUtil} */ (require('@node-red/util'));
+      // The runtime's own event bus (another installation's under the compatibility matrix).
+      const { events } = nodeRedUtil;
       events.on('node-status', listener);
       try {
         await helper.load([inLanguage('ledCommand', 'th')], onTab([ledNode({ id: 'led', wires: [[]] })]));
