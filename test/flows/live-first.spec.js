@@ -7,8 +7,9 @@
 // and the backlog must follow oldest first, as history, every reading exactly once.
 const assert = require('assert');
 const mqtt = require('mqtt');
-const { helper, ours, core, collect, until, onTab } = require('../support/runtime');
-const { forEachBroker, HOST } = require('../support/brokers');
+const { helper, ours, core, collect, until } = require('../support/runtime');
+const { forEachBroker } = require('../support/brokers');
+const { systemFlow: wholeSystem } = require('../support/system-flow');
 
 const nodes = [ours.lightTelemetry, ours.decide, ours.ledCommand, core.mqtt, core.status, core.complete, core.catch];
 const BACKLOG = 1000;
@@ -18,96 +19,10 @@ const RATE = 200;
 /** The bound on reconnect -> LED command. Measured: tens of ms on aedes and Mosquitto (printed by the test). */
 const LED_BOUND_MS = 3000;
 
-function brokerConfig(id, port) {
-  return {
-    id,
-    type: 'mqtt-broker',
-    broker: HOST,
-    port: String(port),
-    clientid: '',
-    autoConnect: true,
-    usetls: false,
-    protocolVersion: '4',
-    keepalive: '15',
-    cleansession: true,
-    autoUnsubscribe: true,
-    birthTopic: '',
-    closeTopic: '',
-    willTopic: '',
-    birthMsg: {},
-    closeMsg: {},
-    willMsg: {},
-    userProps: '',
-    sessionExpiry: '',
-  };
-}
-
+/** The whole system (server on a clean session), light telemetry buffering every reading for the replay. */
 function systemFlow(port, id, telemetry) {
-  return onTab([
-    brokerConfig('bdev', port),
-    brokerConfig('bsrv', port),
-    {
-      id: 'lt',
-      type: 'light-telemetry',
-      deviceId: id,
-      topic: '{id}/telemetry',
-      qos: '1',
-      offline: 'all',
-      capacity: 2 * BACKLOG,
-      rate: RATE,
-      ackTimeout: 60,
-      ...telemetry,
-      wires: [['mout']],
-    },
-    { id: 'mout', type: 'mqtt out', broker: 'bdev', topic: '', qos: '', retain: '', wires: [] },
-    { id: 'st', type: 'status', scope: ['mout'], wires: [['lt']] },
-    { id: 'cp', type: 'complete', scope: ['mout'], uncaught: false, wires: [['lt']] },
-    {
-      id: 'mcmdIn',
-      type: 'mqtt in',
-      broker: 'bdev',
-      topic: `${id}/commands`,
-      qos: '1',
-      datatype: 'auto-detect',
-      nl: false,
-      rap: true,
-      rh: 0,
-      inputs: 0,
-      wires: [['led']],
-    },
-    { id: 'led', type: 'led-command', format: 'boolean', emit: 'change', wires: [['ledOut']] },
-    { id: 'ledOut', type: 'helper' },
-    { id: 'ctl', type: 'mqtt out', broker: 'bdev', topic: '', qos: '', retain: '', wires: [] },
-    {
-      id: 'min',
-      type: 'mqtt in',
-      broker: 'bsrv',
-      topic: '+/telemetry',
-      qos: '1',
-      datatype: 'auto-detect',
-      nl: false,
-      rap: true,
-      rh: 0,
-      inputs: 0,
-      wires: [['dec', 'raw']],
-    },
-    { id: 'raw', type: 'helper' },
-    {
-      id: 'dec',
-      type: 'nightlight-decide',
-      telemetryTopic: '{id}/telemetry',
-      commandTopic: '{id}/commands',
-      threshold: 300,
-      emit: 'change',
-      qos: '1',
-      retain: true,
-      wires: [['mcmd', 'cmds']],
-    },
-    { id: 'mcmd', type: 'mqtt out', broker: 'bsrv', topic: '', qos: '', retain: '', wires: [] },
-    { id: 'cmds', type: 'helper' },
-    { id: 'catch', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
-    { id: 'caught', type: 'helper' },
-  ]);
+  const options = { offline: 'all', capacity: 2 * BACKLOG, rate: RATE, ackTimeout: 60, ...telemetry };
+  return wholeSystem(port, id, options, { serverSession: false });
 }
 
 /** Light telemetry's statuses, each with the time it was set. */

@@ -5,112 +5,15 @@
 // started again in the middle of a stream.
 const assert = require('assert');
 const mqtt = require('mqtt');
-const { helper, ours, core, collect, until, onTab } = require('../support/runtime');
-const { forEachBroker, HOST, ALL_BROKERS } = require('../support/brokers');
+const { helper, ours, core, collect, until } = require('../support/runtime');
+const { forEachBroker, ALL_BROKERS } = require('../support/brokers');
+const { systemFlow } = require('../support/system-flow');
 
 const nodes = [ours.lightTelemetry, ours.decide, ours.ledCommand, core.mqtt, core.status, core.complete, core.catch];
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 /** How long the store-and-forward outage lasts: 40 readings at one every 100 ms, on four brokers. */
 const OUTAGE_MS = 4000;
 const RECONNECT_MS = 500;
-
-/**
- * An mqtt-broker config node. The server's connection has a persistent session (a fixed
- * client id, clean session off), so telemetry published while it reconnects is queued by
- * the broker instead of being lost: the set-up the README recommends for a server.
- */
-function brokerConfig(id, port, clientid = '') {
-  return {
-    id,
-    type: 'mqtt-broker',
-    broker: HOST,
-    port: String(port),
-    clientid,
-    autoConnect: true,
-    usetls: false,
-    protocolVersion: '4',
-    keepalive: '15',
-    cleansession: !clientid,
-    autoUnsubscribe: true,
-    birthTopic: '',
-    closeTopic: '',
-    willTopic: '',
-    birthMsg: {},
-    closeMsg: {},
-    willMsg: {},
-    userProps: '',
-    sessionExpiry: '',
-  };
-}
-
-/** The whole system: device `id` on one connection, the server on another, both to `port`. */
-function systemFlow(port, id, telemetry = {}) {
-  return onTab([
-    brokerConfig('bdev', port),
-    brokerConfig('bsrv', port, `nightlight-server-${id}`),
-    // device
-    {
-      id: 'lt',
-      type: 'light-telemetry',
-      deviceId: id,
-      topic: '{id}/telemetry',
-      qos: '1',
-      rate: 50,
-      ackTimeout: 5,
-      ...telemetry,
-      wires: [['mout']],
-    },
-    { id: 'mout', type: 'mqtt out', broker: 'bdev', topic: '', qos: '', retain: '', wires: [] },
-    { id: 'st', type: 'status', scope: ['mout'], wires: [['lt']] },
-    { id: 'cp', type: 'complete', scope: ['mout'], uncaught: false, wires: [['lt']] },
-    {
-      id: 'mcmdIn',
-      type: 'mqtt in',
-      broker: 'bdev',
-      topic: `${id}/commands`,
-      qos: '1',
-      datatype: 'auto-detect',
-      nl: false,
-      rap: true,
-      rh: 0,
-      inputs: 0,
-      wires: [['led']],
-    },
-    { id: 'led', type: 'led-command', format: 'boolean', emit: 'change', wires: [['ledOut']] },
-    { id: 'ledOut', type: 'helper' },
-    { id: 'ctl', type: 'mqtt out', broker: 'bdev', topic: '', qos: '', retain: '', wires: [] },
-    // server
-    {
-      id: 'min',
-      type: 'mqtt in',
-      broker: 'bsrv',
-      topic: '+/telemetry',
-      qos: '1',
-      datatype: 'auto-detect',
-      nl: false,
-      rap: true,
-      rh: 0,
-      inputs: 0,
-      wires: [['dec', 'raw']],
-    },
-    { id: 'raw', type: 'helper' },
-    {
-      id: 'dec',
-      type: 'nightlight-decide',
-      telemetryTopic: '{id}/telemetry',
-      commandTopic: '{id}/commands',
-      threshold: 300,
-      emit: 'change',
-      qos: '1',
-      retain: true,
-      wires: [['mcmd', 'cmds']],
-    },
-    { id: 'mcmd', type: 'mqtt out', broker: 'bsrv', topic: '', qos: '', retain: '', wires: [] },
-    { id: 'cmds', type: 'helper' },
-    { id: 'catch', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
-    { id: 'caught', type: 'helper' },
-  ]);
-}
 
 /** Watches light telemetry's status; resolves `offline()` once it shows the link down. */
 function watchStatus(node) {

@@ -11,34 +11,15 @@
 const assert = require('assert');
 const mqtt = require('mqtt');
 const { helper, ours, core, collect, until, onTab } = require('../support/runtime');
-const { forEachBroker, freePort, HOST } = require('../support/brokers');
+const { forEachBroker, freePort } = require('../support/brokers');
+const { brokerConfig } = require('../support/system-flow');
 
 const nodes = [ours.lightTelemetry, core.mqtt, core.status, core.complete, core.catch];
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 function deviceFlow(port, id, telemetry, { statusNode = true } = {}) {
   return onTab([
-    {
-      id: 'bdev',
-      type: 'mqtt-broker',
-      broker: HOST,
-      port: String(port),
-      clientid: '',
-      autoConnect: true,
-      usetls: false,
-      protocolVersion: '4',
-      keepalive: '15',
-      cleansession: true,
-      autoUnsubscribe: true,
-      birthTopic: '',
-      closeTopic: '',
-      willTopic: '',
-      birthMsg: {},
-      closeMsg: {},
-      willMsg: {},
-      userProps: '',
-      sessionExpiry: '',
-    },
+    brokerConfig('bdev', port),
     {
       id: 'lt',
       type: 'light-telemetry',
