@@ -8,23 +8,13 @@
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
-const net = require('net');
 const { spawn } = require('child_process');
 const { launch, openPage } = require('../test/support/browser');
 const { until } = require('../test/support/runtime');
+const { freePort } = require('../test/support/brokers');
 
 const root = path.join(__dirname, '..');
 const images = path.join(root, 'docs', 'images');
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
 
 async function main() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nightlight-shots-'));
