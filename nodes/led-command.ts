@@ -1,5 +1,6 @@
 import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
 import { LedCommandController, readLedConfig, type LedCommandConfig, type LedOutputs } from './lib/led-node';
+import { Alarm } from './shared/alarm';
 import { NodeSetup, refuse } from './shared/refusal';
 import { typedOption } from './shared/runtime';
 import { renderStatus, StatusThrottle } from './shared/status';
@@ -21,7 +22,6 @@ export = function (RED: NodeAPI): void {
         options.stateTopic === undefined ? '' : String(typedOption(RED, node, config.deviceId, config.deviceIdType));
       return new LedCommandController(options, deviceId, Date.now());
     });
-    let timer: NodeJS.Timeout | undefined;
     // Every status of this node is a fixed text: a catalog key, which the editor shows in the browser's language.
     const statusShown = new StatusThrottle(node, () => renderStatus(RED, controller!.status()));
 
@@ -29,15 +29,12 @@ export = function (RED: NodeAPI): void {
     function after(out: LedOutputs | undefined, send: (msgs: NodeMessage[]) => void): void {
       if (out) send(out as NodeMessage[]);
       statusShown.updateWatching(controller!.inCharge);
-      schedule();
+      alarm.set();
     }
-
-    function schedule(): void {
-      clearTimeout(timer);
-      const wake = controller!.nextWake();
-      const onTimer = () => after(controller!.tick(Date.now()), (msgs) => node.send(msgs));
-      timer = wake === undefined ? undefined : setTimeout(onTimer, Math.max(0, wake - Date.now()));
-    }
+    const alarm = new Alarm(
+      () => controller!.nextWake(),
+      (now) => after(controller!.tick(now), (msgs) => node.send(msgs)),
+    );
 
     node.on('input', (msg, send, done) => {
       if (setup.refused(msg, done) || !controller) return;
@@ -52,8 +49,7 @@ export = function (RED: NodeAPI): void {
     });
 
     node.on('close', (_removed: boolean, done: () => void) => {
-      clearTimeout(timer);
-      timer = undefined;
+      alarm.cancel();
       statusShown.cancel();
       node.status({});
       done();
@@ -61,7 +57,7 @@ export = function (RED: NodeAPI): void {
 
     if (controller) {
       statusShown.urgent();
-      schedule();
+      alarm.set();
     }
   }
 

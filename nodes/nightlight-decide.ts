@@ -1,6 +1,7 @@
 import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
 import { readDecideConfig, type DecideConfig } from './lib/decide-config';
 import { DecideController, type DecideReaction, type Send } from './lib/decide-node';
+import { Alarm } from './shared/alarm';
 import { NodeSetup, refuse } from './shared/refusal';
 import { typedOption } from './shared/runtime';
 import { renderStatus, StatusThrottle } from './shared/status';
@@ -29,7 +30,17 @@ export = function (RED: NodeAPI): void {
       if (reaction.warn) node.warn(RED._(reaction.warn.key, reaction.warn.params));
       if (reaction.status === 'release') statusShown.release();
       if (reaction.status !== 'none') statusShown.update(now);
+      alarm.set();
     }
+    // Holds that run out, devices going silent: the controller says when it is next due.
+    const alarm = new Alarm(
+      () => controller?.nextWake(),
+      (now) =>
+        react(
+          controller!.wake(now, (msg) => node.send(msg as NodeMessage)),
+          now,
+        ),
+    );
 
     node.on('input', (msg, send, done) => {
       if (setup.refused(msg, done) || !controller) return;
@@ -53,6 +64,7 @@ export = function (RED: NodeAPI): void {
 
     node.on('close', (_removed: boolean, done: () => void) => {
       for (const timer of timers) clearInterval(timer);
+      alarm.cancel();
       statusShown.cancel();
       controller?.clear();
       node.status({});

@@ -8,6 +8,8 @@ import { AGGREGATIONS, DEFAULT_GROUP_OPTIONS, type Aggregation, type GroupOption
 export interface DecideConfig {
   telemetryTopic?: string;
   commandTopic?: string;
+  /** Where run-time controls arrive and are published retained; empty: `{id}/control`. */
+  controlTopic?: string;
   /** QoS of the commands: `0`, `1` (default) or `2`. */
   qos?: unknown;
   /** Commands are retained unless this is `false`. */
@@ -46,6 +48,7 @@ export interface DecideSettings {
   refreshMs: number;
   telemetryTopic: string;
   commandTopic: string;
+  controlTopic: string;
   qos: Qos;
   retain: boolean;
   maxBytes: number;
@@ -84,6 +87,7 @@ export function readDecideConfig(config: DecideConfig): DecideSettings {
     refreshMs: num(config.refresh, 0) * 1000,
     telemetryTopic: config.telemetryTopic || '{id}/telemetry',
     commandTopic: config.commandTopic || '{id}/commands',
+    controlTopic: config.controlTopic || '{id}/control',
     qos: qosOption(config.qos, 1),
     retain: config.retain !== false,
     maxBytes: num(config.maxBytes, DEFAULT_MAX_BYTES),

@@ -1,9 +1,10 @@
 import { checkClock } from './clock';
+import { ControlBook, controlPayload, heldAt, type ControlPayload } from './control';
 import { type DecideOverrides } from './decide';
 import type { DecideSettings } from './decide-config';
 import { DeviceDecider, GroupDecider, type Decider, type DeciderSnapshot } from './decider';
 import type { GroupHealth } from './group';
-import { parseCommand, parseTelemetry, readOverride } from './payload';
+import { parseCommand, parseControl, parseTelemetry, readOverride } from './payload';
 import type { StatusView } from './status-view';
 import { TooFewWarning } from './too-few';
 import { TopicTemplate } from './topics';
@@ -18,17 +19,29 @@ export interface DecideInput {
   band?: unknown;
 }
 
-/** A command message as the node sends it; `_msgid` is the input's when it answers one. */
-export interface CommandMessage {
+/** Anything the node sends for an `mqtt out` to publish; `_msgid` is the input's when it answers one. */
+export interface BrokerMessage {
   _msgid?: string;
   topic: string;
-  payload: Command;
+  payload: unknown;
   qos: number;
   retain: boolean;
+  [key: string]: unknown;
+}
+
+/** A command message as the node sends it. */
+export interface CommandMessage extends BrokerMessage {
+  payload: Command;
   deviceId: string;
   light?: number;
   sensors?: string[];
-  [key: string]: unknown;
+}
+
+/** A device's (or group's) whole run-time control, published retained on its control topic. */
+export interface ControlMessage extends BrokerMessage {
+  payload: ControlPayload;
+  deviceId: string;
+  retain: true;
 }
 
 /**
@@ -42,16 +55,20 @@ export interface DecideReaction {
 }
 
 /** Where the controller hands each message to send. */
-export type Send = (msg: CommandMessage) => void;
+export type Send = (msg: BrokerMessage) => void;
 
 const NO_OVERRIDES: DecideOverrides = Object.freeze({});
 const NONE: DecideReaction = Object.freeze({ status: 'none' });
 const UPDATE: DecideReaction = Object.freeze({ status: 'update' });
 
-/** The per-message overrides of the rule (`msg.threshold`, `msg.band`); throws `bad-override`. */
-function overridesOf(msg: DecideInput): DecideOverrides {
-  if (msg.threshold === undefined && msg.band === undefined) return NO_OVERRIDES;
-  return { threshold: readOverride('threshold', msg.threshold), band: readOverride('band', msg.band, 0) };
+/**
+ * The overrides of the rule for one reading: the message's own (`msg.threshold`,
+ * `msg.band`; throws `bad-override`) before the run-time control's (`control`).
+ */
+function overridesOf(msg: DecideInput, control: DecideOverrides | undefined): DecideOverrides {
+  if (msg.threshold === undefined && msg.band === undefined) return control ?? NO_OVERRIDES;
+  const threshold = readOverride('threshold', msg.threshold) ?? control?.threshold;
+  return { threshold, band: readOverride('band', msg.band, 0) ?? control?.band, hold: control?.hold };
 }
 
 /**
@@ -68,6 +85,8 @@ export class DecideController {
   readonly healthEveryMs: number;
   private readonly telemetryTopic: TopicTemplate;
   private readonly commandTopic: TopicTemplate;
+  private readonly controlTopic: TopicTemplate;
+  private readonly controls: ControlBook;
   private readonly tooFewWarning: TooFewWarning;
   private readonly last = { id: '', light: NaN, ledOn: undefined as boolean | undefined };
 
@@ -79,6 +98,8 @@ export class DecideController {
   ) {
     this.telemetryTopic = new TopicTemplate(settings.telemetryTopic);
     this.commandTopic = new TopicTemplate(settings.commandTopic);
+    this.controlTopic = new TopicTemplate(settings.controlTopic);
+    this.controls = new ControlBook(settings.options.maxDevices);
     const group = settings.mode === 'group';
     this.decider = group
       ? new GroupDecider({ ...settings.options, name: groupName })
@@ -88,15 +109,38 @@ export class DecideController {
     this.tooFewWarning = new TooFewWarning(now, group ? settings.options.freshnessMs : 0);
   }
 
-  /** One input at `now`; what it sends goes to `send` (after every check passed). */
+  /**
+   * One input at `now`: a device's telemetry, a command echoed back on the command topic,
+   * or a run-time control. What it sends goes to `send` (after every check passed).
+   */
   input(msg: DecideInput, now: number, send: Send): DecideReaction {
     const id = this.telemetryTopic.find(msg.topic);
-    return id === undefined ? this.echoed(msg, now, send) : this.telemetry(id, msg, now, send);
+    if (id !== undefined) return this.telemetry(id, msg, now, send);
+    const commanded = this.commandTopic.find(msg.topic);
+    if (commanded !== undefined) return this.echoed(commanded, msg, now, send);
+    const controlled = this.controlTopic.find(msg.topic);
+    if (controlled !== undefined) return this.control(controlled, msg, now, send);
+    throw this.telemetryTopic.mismatch(msg.topic);
   }
 
   /** The current commands, for the periodic re-send. */
   refresh(now: number): CommandMessage[] {
-    return this.decider.refresh(now).map((p) => this.message(p.id, p.command));
+    return this.decider.refresh(now).map((p) => this.message(p.id, p.command, now));
+  }
+
+  /** When {@link wake} is next due (a hold runs out), or `undefined`. */
+  nextWake(): number | undefined {
+    return this.controls.nextWake();
+  }
+
+  /** The timer: holds that ran out go back to the rule, which decides again at once. */
+  wake(now: number, send: Send): DecideReaction {
+    const ended = this.controls.expire(now);
+    for (const id of ended) {
+      send(this.controlMessage(id, now));
+      this.enact(id, now, send);
+    }
+    return ended.length > 0 ? UPDATE : NONE;
   }
 
   /** A look at a group's health while no reading arrives (the timer). */
@@ -111,6 +155,12 @@ export class DecideController {
     const { ledOn } = this.last;
     const words = { led: `nightlight-decide.status.${ledOn === undefined ? 'unknown' : ledOn ? 'on' : 'off'}` };
     const fill = ledOn ? 'yellow' : 'grey';
+    const shownId = snapshot.group ? snapshot.group.name : this.last.id;
+    if (heldAt(this.controls.get(shownId), now) !== undefined) {
+      // The LED shown is held by a run-time control: say so, whatever the readings are.
+      const params = { id: shownId, count: snapshot.size };
+      return { fill, shape: 'ring', key: 'nightlight-decide.status.held', params, words, fit: 'id' };
+    }
     if (snapshot.group) return this.groupStatus(snapshot.group, snapshot.size, now, fill, words);
     const { size, forgotten } = snapshot;
     if (forgotten) {
@@ -156,16 +206,18 @@ export class DecideController {
 
   clear(): void {
     this.decider.clear();
+    this.controls.clear();
   }
 
   private telemetry(id: string, msg: DecideInput, now: number, send: Send): DecideReaction {
     const telemetry = parseTelemetry(msg.payload, this.settings.maxBytes);
-    const overrides = overridesOf(msg);
+    const commandId = this.decider.commandId(id);
+    const overrides = overridesOf(msg, this.controls.overrides(commandId, now));
     checkClock(telemetry, now, this.settings.maxSkewMs);
     const decision = this.decider.observe(id, telemetry, now, overrides);
     const last = this.last;
     if (decision.kind === 'command') {
-      send(this.message(this.decider.commandId(id), decision.command, decision.light, decision.sensors, msg._msgid));
+      send(this.message(commandId, decision.command, now, decision.light, decision.sensors, msg._msgid));
       last.ledOn = decision.command.led_on;
     } else if (decision.reason === 'not-member') {
       return NONE;
@@ -178,16 +230,57 @@ export class DecideController {
     return reaction.status === 'release' ? reaction : UPDATE;
   }
 
-  /** Not telemetry: perhaps a command echoed back by the broker (several Node-REDs share the work). */
-  private echoed(msg: DecideInput, now: number, send: Send): DecideReaction {
-    const id = this.commandTopic.find(msg.topic);
-    if (id === undefined) throw this.telemetryTopic.mismatch(msg.topic);
+  /** A command echoed back by the broker (several Node-REDs may share the work). */
+  private echoed(id: string, msg: DecideInput, now: number, send: Send): DecideReaction {
     const command = parseCommand(msg.payload, this.settings.maxBytes);
     checkClock(command, now, this.settings.maxSkewMs);
     const learned = this.decider.learn(id, command, now);
     if (learned.kind === 'repair')
-      send(this.message(learned.publish.id, learned.publish.command, undefined, undefined, msg._msgid));
+      send(this.message(learned.publish.id, learned.publish.command, now, undefined, undefined, msg._msgid));
     return NONE;
+  }
+
+  /**
+   * A run-time control for device (or group) `id`, whole or in part. Taken when newer than
+   * the one known; then the whole control is published retained when what came was not
+   * it, and the LED is held, or decided again, when the hold or the rule changed.
+   */
+  private control(id: string, msg: DecideInput, now: number, send: Send): DecideReaction {
+    const control = parseControl(msg.payload, this.settings.maxBytes);
+    if (control) checkClock(control, now, this.settings.maxSkewMs);
+    if (!this.decider.controls(id)) return NONE;
+    const outcome = this.controls.apply(id, control, now);
+    if (outcome.kind === 'same') return NONE;
+    if (outcome.kind === 'stale') {
+      if (outcome.repair) send(this.controlMessage(id, now, msg._msgid));
+      return NONE;
+    }
+    if (outcome.kind === 'applied' && outcome.publish) send(this.controlMessage(id, now, msg._msgid));
+    if (outcome.effect) this.enact(id, now, send, msg._msgid);
+    return UPDATE;
+  }
+
+  /** The LED as `id`'s control now wants it: held, or decided again by the (control's) rule. */
+  private enact(id: string, now: number, send: Send, _msgid?: string): void {
+    const overrides = this.controls.overrides(id, now) ?? NO_OVERRIDES;
+    const publication =
+      overrides.hold === undefined
+        ? this.decider.redecide(id, now, overrides)
+        : this.decider.force(id, overrides.hold, now);
+    if (!publication) return;
+    const { command, light, sensors } = publication;
+    send(this.message(id, command, now, light, sensors, _msgid));
+    const last = this.last;
+    if (last.id !== id) last.light = light ?? NaN;
+    else if (light !== undefined) last.light = light;
+    last.id = id;
+    last.ledOn = command.led_on;
+  }
+
+  /** The whole control of `id`, to publish retained on its control topic. */
+  private controlMessage(id: string, _now: number, _msgid?: string): ControlMessage {
+    const payload = controlPayload(this.controls.get(id)!);
+    return { _msgid, topic: this.controlTopic.render(id), payload, qos: this.settings.qos, retain: true, deviceId: id };
   }
 
   /**
@@ -207,12 +300,33 @@ export class DecideController {
     return reaction;
   }
 
-  /** A command message; literals of fixed shapes, the commonest (a device's answer to a reading) with `light`. */
-  private message(id: string, payload: Command, light?: number, sensors?: string[], _msgid?: string): CommandMessage {
+  /**
+   * A command message; literals of fixed shapes, the commonest (a device's answer to a
+   * reading) with `light`. A device (or group) with a run-time control says why.
+   */
+  private message(
+    id: string,
+    command: Command,
+    now: number,
+    light?: number,
+    sensors?: string[],
+    _msgid?: string,
+  ): CommandMessage {
     const { qos, retain } = this.settings;
     const topic = this.commandTopic.render(id);
+    const payload = this.controls.size === 0 ? command : this.why(id, command, now);
     if (light === undefined) return { _msgid, topic, payload, qos, retain, deviceId: id };
     if (sensors === undefined) return { _msgid, topic, payload, qos, retain, deviceId: id, light };
     return { _msgid, topic, payload, qos, retain, deviceId: id, light, sensors };
+  }
+
+  /** `command` saying why, when `id` has a run-time control: `mode` and the control's threshold and band. */
+  private why(id: string, command: Command, now: number): Command {
+    const state = this.controls.get(id);
+    if (!state) return command;
+    const why: Command = { ...command, mode: heldAt(state, now) === undefined ? 'auto' : 'override' };
+    if (state.threshold !== undefined) why.threshold = state.threshold;
+    if (state.band !== undefined) why.band = state.band;
+    return why;
   }
 }

@@ -43,10 +43,15 @@ export const DEFAULT_DECIDE_OPTIONS: DecideOptions = {
   maxAgeMs: 0,
 };
 
-/** Per-message overrides of the configured rule (`msg.threshold`, `msg.band`). */
+/**
+ * Overrides of the configured rule: per message (`msg.threshold`, `msg.band`) or by a
+ * run-time control (control.ts), which may also hold the LED (`hold`: on or off, whatever
+ * the readings say).
+ */
 export interface DecideOverrides {
   threshold?: number;
   band?: number;
+  hold?: boolean;
 }
 
 /**
@@ -125,6 +130,14 @@ export function step(state: DecisionState, want: boolean, now: number, rule: Rul
   return { send: false, changed: false, reason: want === next ? 'unchanged' : 'pending' };
 }
 
+/** A decision taken at once, without debounce, and always sent (a control released the LED or changed the rule). */
+export function settleNow(state: DecisionState, want: boolean): StepResult {
+  const changed = state.ledOn !== want;
+  state.ledOn = want;
+  state.pendingCount = 0;
+  return { send: true, changed, reason: undefined };
+}
+
 /**
  * The next command of a decision that has no reading position to carry (a group, or a
  * reading without `ts`/`seq`, like the lesson's): its position is the decision time and
@@ -151,6 +164,25 @@ export function readingCommand(state: DecisionState, reading: StreamPosition, no
   return currentCommand(state) as Command;
 }
 
+/**
+ * The command of a decision taken without a reading (a control held the LED, released it,
+ * or changed the rule). It must come after the last command the LED applied and before the
+ * device's next reading, whose command carries that reading's position: so it takes the
+ * newest position known plus one millisecond (plus one `seq` for a device that sends `seq`
+ * without `ts`: its next reading then counts as a repeat of this position and is not
+ * decided, see docs/limits.md). A decision that knows no position yet takes the time.
+ */
+export function controlCommand(state: DecisionState, now: number): Command {
+  if (state.ts !== undefined) {
+    state.ts = state.commandTs = state.ts + 1;
+    state.commandSeq = state.seq;
+  } else if (state.seq !== undefined) {
+    state.seq = state.commandSeq = state.seq + 1;
+    state.commandTs = undefined;
+  } else return nextCommand(state, now);
+  return currentCommand(state) as Command;
+}
+
 /** The command a decision stands at now, for a periodic refresh or a repair; `undefined` before the first decision. */
 export function currentCommand(state: DecisionState): Command | undefined {
   if (state.ledOn === undefined) return undefined;
@@ -171,7 +203,7 @@ export function ruleWith<R extends RuleOptions>(rule: R, overrides: DecideOverri
   return { ...rule, threshold: overrides.threshold ?? rule.threshold, band: overrides.band ?? rule.band };
 }
 
-export type IgnoreReason = 'stale' | 'historical' | 'unchanged' | 'pending';
+export type IgnoreReason = 'stale' | 'historical' | 'unchanged' | 'pending' | 'held';
 
 export type Outcome =
   | { kind: 'command'; command: Command; light: number; changed: boolean }
@@ -185,9 +217,11 @@ export class DecisionEngine<S extends DecisionState = DecisionState> {
   readonly options: DecideOptions;
   protected readonly devices: RecentMap<S>;
 
-  constructor(options: Partial<DecideOptions> = {}) {
+  /** `onForget`: called with the id of each device forgotten (bound reached, or silent past the expiry). */
+  constructor(options: Partial<DecideOptions> = {}, onForget?: (deviceId: string) => void) {
     this.options = { ...DEFAULT_DECIDE_OPTIONS, ...options };
-    this.devices = new RecentMap(Math.max(1, this.options.maxDevices), this.options.expiryMs);
+    const forgot = onForget && ((state: S) => onForget(state.recentId));
+    this.devices = new RecentMap(Math.max(1, this.options.maxDevices), this.options.expiryMs, forgot);
   }
 
   get size(): number {
@@ -232,6 +266,7 @@ export class DecisionEngine<S extends DecisionState = DecisionState> {
     if (isHistorical(telemetry, now, this.options.maxAgeMs)) {
       return { kind: 'ignored', reason: 'historical', ledOn: state.ledOn, light: telemetry.light };
     }
+    if (overrides.hold !== undefined) return this.held(state, overrides.hold, now);
     const rule = ruleWith(this.options, overrides);
     const result = step(state, wantsOn(state.ledOn, telemetry.light, rule.threshold, rule.band), now, rule);
     this.decided(state, result.send);
@@ -244,6 +279,55 @@ export class DecisionEngine<S extends DecisionState = DecisionState> {
       light: telemetry.light,
       changed: result.changed,
     };
+  }
+
+  /**
+   * A live reading while a control holds the LED at `on`: the reading is known, nothing is
+   * decided. A command only when the decision does not stand at `on` yet (the device was
+   * forgotten meanwhile), or, under emit `every`, the held command again.
+   */
+  private held(state: S, on: boolean, now: number): Outcome {
+    const light = state.light;
+    if (state.ledOn !== on) return { kind: 'command', command: this.hold(state, on, now), light, changed: true };
+    this.decided(state, this.options.emit === 'every');
+    if (this.options.emit === 'every')
+      return { kind: 'command', command: currentCommand(state) as Command, light, changed: false };
+    return { kind: 'ignored', reason: 'held', ledOn: on, light };
+  }
+
+  private hold(state: S, on: boolean, now: number): Command {
+    state.ledOn = on;
+    state.pendingCount = 0;
+    this.decided(state, true);
+    return controlCommand(state, now);
+  }
+
+  /** A control holds `deviceId`'s LED at `on` (a device not heard from yet is added): the command to publish. */
+  force(deviceId: string, on: boolean, now: number): Command {
+    this.devices.expire(now);
+    let state = this.devices.get(deviceId);
+    if (!state) this.devices.add(deviceId, (state = this.createState(now)));
+    return this.hold(state, on, now);
+  }
+
+  /**
+   * Decides `deviceId` again at once from its newest reading, without debounce (a control
+   * released the LED or changed the rule): the command to publish, always, or `undefined`
+   * when no reading is known.
+   */
+  redecide(deviceId: string, now: number, overrides: DecideOverrides = {}): Outcome | undefined {
+    this.devices.expire(now);
+    const state = this.devices.get(deviceId);
+    if (!state || Number.isNaN(state.light)) return undefined;
+    const rule = ruleWith(this.options, overrides);
+    const { changed } = settleNow(state, wantsOn(state.ledOn, state.light, rule.threshold, rule.band));
+    this.decided(state, true);
+    return { kind: 'command', command: controlCommand(state, now), light: state.light, changed };
+  }
+
+  /** When the quietest device is due to be forgotten by the expiry, or `undefined`. */
+  nextExpiry(): number | undefined {
+    return this.devices.nextExpiry();
   }
 
   /** A new device's state. */

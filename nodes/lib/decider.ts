@@ -66,6 +66,16 @@ export interface Decider {
   readonly healthEveryMs: number;
   snapshot(): DeciderSnapshot;
   clear(): void;
+  /** Whether a run-time control for `id` concerns this decider: any device's; for a group, its name only. */
+  controls(id: string): boolean;
+  /** A control holds `id`'s LED at `on`: the command to publish. */
+  force(id: string, on: boolean, now: number): Publication;
+  /** Decides `id` again at once (a control released the LED or changed the rule); `undefined` when it cannot. */
+  redecide(id: string, now: number, overrides: DecideOverrides): Publication | undefined;
+  /** Forgets what is silent past the expiry (each id forgotten goes to the constructor's `onForget`). */
+  expire(now: number): void;
+  /** When the next device (or sensor) is due to be forgotten by the expiry, or `undefined`. */
+  nextExpiry(): number | undefined;
 }
 
 /** One decision per device: the lesson's server. */
@@ -74,8 +84,29 @@ export class DeviceDecider implements Decider {
   readonly engine: SharedDecisionEngine;
   readonly healthEveryMs = 0;
 
-  constructor(options: Partial<GroupOptions>) {
-    this.engine = new SharedDecisionEngine(options);
+  constructor(options: Partial<GroupOptions>, onForget?: (id: string) => void) {
+    this.engine = new SharedDecisionEngine(options, onForget);
+  }
+
+  controls(): boolean {
+    return true;
+  }
+
+  force(id: string, on: boolean, now: number): Publication {
+    return { id, command: this.engine.force(id, on, now) };
+  }
+
+  redecide(id: string, now: number, overrides: DecideOverrides): Publication | undefined {
+    const outcome = this.engine.redecide(id, now, overrides);
+    return outcome?.kind === 'command' ? { id, command: outcome.command, light: outcome.light } : undefined;
+  }
+
+  expire(now: number): void {
+    this.engine.expire(now);
+  }
+
+  nextExpiry(): number | undefined {
+    return this.engine.nextExpiry();
   }
 
   observe(id: string, telemetry: Telemetry, now: number, overrides: DecideOverrides): Decision {
@@ -116,8 +147,8 @@ export class GroupDecider implements Decider {
   readonly healthEveryMs: number;
   private lastHealth: GroupHealth | undefined;
 
-  constructor(options: Partial<GroupOptions>) {
-    this.engine = new GroupEngine(options);
+  constructor(options: Partial<GroupOptions>, onForget?: (id: string) => void) {
+    this.engine = new GroupEngine(options, onForget);
     const freshnessMs = this.engine.options.freshnessMs;
     this.healthEveryMs = freshnessMs > 0 ? Math.min(5000, Math.max(250, freshnessMs / 4)) : 0;
   }
@@ -149,6 +180,31 @@ export class GroupDecider implements Decider {
 
   health(now: number): GroupHealth {
     return (this.lastHealth = this.engine.health(now));
+  }
+
+  controls(id: string): boolean {
+    return id === this.engine.name;
+  }
+
+  force(id: string, on: boolean, now: number): Publication {
+    const { command, health } = this.engine.force(on, now);
+    this.lastHealth = health;
+    return { id, command, sensors: command.sensors };
+  }
+
+  redecide(id: string, now: number, overrides: DecideOverrides): Publication | undefined {
+    const outcome = this.engine.redecide(now, overrides);
+    if (outcome.health) this.lastHealth = outcome.health;
+    if (outcome.kind !== 'command') return undefined;
+    return { id, command: outcome.command, light: outcome.value, sensors: outcome.command.sensors };
+  }
+
+  expire(now: number): void {
+    this.engine.expire(now);
+  }
+
+  nextExpiry(): number | undefined {
+    return this.engine.nextExpiry();
   }
 
   snapshot(): DeciderSnapshot {

@@ -25,7 +25,13 @@ export type ErrorCode =
   | 'bad-topic'
   | 'topic-mismatch'
   | 'bad-override'
-  | 'bad-members';
+  | 'bad-members'
+  | 'bad-command-mode'
+  | 'bad-control-mode'
+  | 'bad-control-for'
+  | 'control-for-without-hold'
+  | 'bad-control-number'
+  | 'no-control';
 
 export type ErrorParams = Record<string, string | number>;
 

@@ -4,6 +4,7 @@ import {
   isHistorical,
   nextCommand,
   ruleWith,
+  settleNow,
   step,
   type DecideOptions,
   type DecideOverrides,
@@ -114,7 +115,7 @@ export type GroupOutcome =
   | { kind: 'command'; command: GroupCommand; value: number; changed: boolean; health: GroupHealth }
   | {
       kind: 'ignored';
-      reason: 'not-member' | 'stale' | 'historical' | 'unchanged' | 'pending' | 'too-few';
+      reason: 'not-member' | 'stale' | 'historical' | 'unchanged' | 'pending' | 'too-few' | 'held';
       ledOn: boolean | undefined;
       value: number;
       health: GroupHealth | undefined;
@@ -144,13 +145,20 @@ export class GroupEngine {
   /** The latest `now` seen; an earlier one (the clock went back) recounts everything. */
   private clock = -Infinity;
 
-  constructor(options: Partial<GroupOptions> = {}) {
+  /** `onForget`: called with the id of each sensor forgotten (bound reached, or silent past the expiry). */
+  constructor(options: Partial<GroupOptions> = {}, onForget?: (sensorId: string) => void) {
     this.options = { ...DEFAULT_GROUP_OPTIONS, ...options };
     checkDeviceId(this.options.name);
     this.isMember = memberMatcher(this.options.members);
-    this.sensors = new RecentMap(Math.max(1, this.options.maxDevices), this.options.expiryMs, (sensor) =>
-      this.uncount(sensor),
-    );
+    this.sensors = new RecentMap(Math.max(1, this.options.maxDevices), this.options.expiryMs, (sensor) => {
+      this.uncount(sensor);
+      onForget?.(sensor.recentId);
+    });
+  }
+
+  /** Forgets the sensors silent past the expiry. */
+  expire(now: number): void {
+    this.sensors.expire(now);
   }
 
   get name(): string {
@@ -200,7 +208,40 @@ export class GroupEngine {
     if (this.isFresh(updated, now - this.options.freshnessMs)) this.count(updated);
     if (historical)
       return { kind: 'ignored', reason: 'historical', ledOn: this.decision.ledOn, value: NaN, health: undefined };
+    if (overrides.hold !== undefined) return this.held(overrides.hold, now);
     return this.decide(now, ruleWith(this.options, overrides));
+  }
+
+  /** A live reading while a control holds the group's LED at `on` (see DecisionEngine: the same rules). */
+  private held(on: boolean, now: number): GroupOutcome {
+    const health = this.judge(this.values.size);
+    if (this.decision.ledOn !== on) return { ...this.force(on, now), health };
+    if (this.options.emit === 'every') {
+      const command: GroupCommand = { ...(currentCommand(this.decision) as Command), sensors: [] };
+      return { kind: 'command', command, value: NaN, changed: false, health };
+    }
+    return { kind: 'ignored', reason: 'held', ledOn: on, value: NaN, health };
+  }
+
+  /** A control holds the group's LED at `on`: the command to publish (decided from no sensor). */
+  force(on: boolean, now: number): GroupOutcome & { kind: 'command' } {
+    const state = this.decision;
+    const changed = state.ledOn !== on;
+    state.ledOn = on;
+    state.pendingCount = 0;
+    state.mine = state.inFlight = true;
+    const command: GroupCommand = { ...nextCommand(state, now), sensors: [] };
+    return { kind: 'command', command, value: NaN, changed, health: this.judge(this.values.size) };
+  }
+
+  /**
+   * Decides the group again at once from its fresh sensors, without debounce (a control
+   * released the LED or changed the rule); a command always, unless too few sensors are fresh.
+   */
+  redecide(now: number, overrides: DecideOverrides = {}): GroupOutcome {
+    this.sensors.expire(now);
+    this.catchUp(now);
+    return this.decide(now, ruleWith(this.options, overrides), true);
   }
 
   /** Takes a command seen on the broker for the group as the one last published (see DecisionEngine.learn). */
@@ -238,7 +279,8 @@ export class GroupEngine {
     return { fresh, known: this.sensors.size, needed, tooFew, tooFewChanged };
   }
 
-  private decide(now: number, rule: DecideOptions): GroupOutcome {
+  /** `immediate`: no debounce, and a command even when nothing changed. */
+  private decide(now: number, rule: DecideOptions, immediate = false): GroupOutcome {
     const values = this.values;
     const health = this.judge(values.size);
     const state = this.decision;
@@ -255,7 +297,8 @@ export class GroupEngine {
       value = this.statistic();
       want = wantsOn(state.ledOn, value, rule.threshold, rule.band);
     }
-    const result = step(state, want, now, rule);
+    const result = immediate ? settleNow(state, want) : step(state, want, now, rule);
+    if (immediate) state.mine = state.inFlight = true;
     if (!result.send)
       return { kind: 'ignored', reason: result.reason ?? 'unchanged', ledOn: state.ledOn, value, health };
     // Only now, for the command, the fresh sensors by name.
@@ -269,6 +312,11 @@ export class GroupEngine {
     const command: GroupCommand = { ...nextCommand(state, now), sensors: ids.sort() };
     if (quorum) command.dark = dark.sort();
     return { kind: 'command', command, value, changed: result.changed, health };
+  }
+
+  /** When the quietest sensor is due to be forgotten by the expiry, or `undefined`. */
+  nextExpiry(): number | undefined {
+    return this.sensors.nextExpiry();
   }
 
   /** The configured statistic of the fresh values (at least one). */

@@ -58,6 +58,11 @@ const LED_STATUS = {
     off: 'led-command.status.server.off',
     waiting: 'led-command.status.server.waiting',
   },
+  override: {
+    on: 'led-command.status.override.on',
+    off: 'led-command.status.override.off',
+    waiting: 'led-command.status.server.waiting',
+  },
   local: {
     on: 'led-command.status.local.on',
     off: 'led-command.status.local.off',
@@ -90,9 +95,12 @@ export class LedCommandController {
     );
   }
 
-  /** Who is in charge: the status shows a change of it at once. */
-  get inCharge(): 'server' | 'local' {
-    return this.led.inCharge;
+  /**
+   * Who is in charge (the status shows a change of it at once); `override`: the server's
+   * command, held there by a run-time control.
+   */
+  get inCharge(): 'server' | 'local' | 'override' {
+    return this.led.overridden ? 'override' : this.led.inCharge;
   }
 
   /** One input at `now`: what to send, or `undefined` for nothing. */
@@ -116,7 +124,7 @@ export class LedCommandController {
   /** Every status of this node is a fixed text: who is in charge, then the LED. */
   status(): StatusView {
     const on = this.led.led.on;
-    const key = LED_STATUS[this.led.inCharge][on === undefined ? 'waiting' : on ? 'on' : 'off'];
+    const key = LED_STATUS[this.inCharge][on === undefined ? 'waiting' : on ? 'on' : 'off'];
     return { fill: on ? 'yellow' : 'grey', shape: this.led.inCharge === 'server' ? 'dot' : 'ring', key };
   }
 

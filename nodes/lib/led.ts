@@ -88,6 +88,11 @@ export class LedController {
   private lastCommandAt: number;
   private lastLight: number | undefined;
   inCharge: InCharge = 'server';
+  /**
+   * The last command applied says a run-time control holds the LED (`mode: "override"`):
+   * someone chose this state on purpose, so the offline fallback does not take over.
+   */
+  overridden = false;
 
   constructor(options: Partial<LedOptions> = {}, fallback: Partial<FallbackOptions> = {}, now = 0) {
     this.led = new LedState(options);
@@ -101,6 +106,7 @@ export class LedController {
     if (outcome.kind === 'apply') {
       this.lastCommandAt = now;
       this.inCharge = 'server';
+      this.overridden = command.mode === 'override';
     }
     return { outcome, by: 'server', report: outcome.kind === 'apply', command };
   }
@@ -115,7 +121,7 @@ export class LedController {
   /** Hands control to the device when the server has been silent long enough. */
   tick(now: number): LedEvent | undefined {
     const { silenceMs } = this.fallback;
-    if (this.inCharge === 'server' && silenceMs > 0 && now - this.lastCommandAt >= silenceMs) {
+    if (this.inCharge === 'server' && !this.overridden && silenceMs > 0 && now - this.lastCommandAt >= silenceMs) {
       this.inCharge = 'local';
       return this.lastLight === undefined ? undefined : this.decideLocally();
     }
@@ -124,7 +130,7 @@ export class LedController {
 
   /** When the server's silence would hand control to the device, or `undefined`. */
   nextWake(): number | undefined {
-    return this.inCharge === 'server' && this.fallback.silenceMs > 0
+    return this.inCharge === 'server' && !this.overridden && this.fallback.silenceMs > 0
       ? this.lastCommandAt + this.fallback.silenceMs
       : undefined;
   }

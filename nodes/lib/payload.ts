@@ -1,6 +1,6 @@
 import { NightlightError } from './errors';
 import { sample } from './topics';
-import type { Command, StreamPosition, Telemetry } from './types';
+import type { Command, Control, ControlMode, StreamPosition, Telemetry } from './types';
 
 /** Default largest payload, in bytes, that a node parses. A lesson message is about 15 bytes. */
 export const DEFAULT_MAX_BYTES = 4096;
@@ -139,7 +139,59 @@ export function parseCommand(payload: unknown, maxBytes = DEFAULT_MAX_BYTES): Co
   const obj = plainObject(decodePayload(payload, maxBytes));
   if (!Object.prototype.hasOwnProperty.call(obj, 'led_on')) throw new NightlightError('no-led-on');
   if (typeof obj.led_on !== 'boolean') throw new NightlightError('led-on-not-boolean', { type: describe(obj.led_on) });
-  return { led_on: obj.led_on, ...readPosition(obj) };
+  const command: Command = { led_on: obj.led_on, ...readPosition(obj) };
+  if (obj.mode !== undefined) {
+    if (obj.mode !== 'auto' && obj.mode !== 'override')
+      throw new NightlightError('bad-command-mode', { value: sample(obj.mode, 40) });
+    command.mode = obj.mode;
+  }
+  return command;
+}
+
+const CONTROL_MODES: readonly unknown[] = ['auto', 'on', 'off'] satisfies ControlMode[];
+/** The longest hold a control may ask for: a year, in seconds. */
+export const MAX_HOLD_S = 366 * 24 * 3600;
+
+/** A control's `threshold` or `band`: a number within the light range (`null`: back to the configured one). */
+function controlNumber(name: 'threshold' | 'band', value: unknown): number | null {
+  if (value === null) return null;
+  const min = name === 'band' ? 0 : -MAX_LIGHT;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > MAX_LIGHT)
+    throw new NightlightError('bad-control-number', { name, value: sample(value, 40), min, max: MAX_LIGHT });
+  return value;
+}
+
+/**
+ * Reads a run-time control as nightlight decide receives it on `<id>/control`: a JSON object
+ * with at least one of `mode` (`auto`, `on`, `off`), `threshold`, `band`, and optionally
+ * `for` (seconds an `on`/`off` holds) and `ts`. An empty payload (a retained control being
+ * deleted) is `null`: back to the configured rule. Other fields are allowed and ignored.
+ */
+export function parseControl(payload: unknown, maxBytes = DEFAULT_MAX_BYTES): Control | null {
+  const empty = (typeof payload === 'string' || Buffer.isBuffer(payload)) && payload.length === 0;
+  if (empty) return null;
+  const obj = plainObject(decodePayload(payload, maxBytes));
+  const control: Control = {};
+  if (obj.mode !== undefined) {
+    if (!CONTROL_MODES.includes(obj.mode))
+      throw new NightlightError('bad-control-mode', { value: sample(obj.mode, 40) });
+    control.mode = obj.mode as ControlMode;
+  }
+  if (obj.for !== undefined) {
+    const seconds = obj.for;
+    if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds <= 0 || seconds > MAX_HOLD_S)
+      throw new NightlightError('bad-control-for', { value: sample(seconds, 40), max: MAX_HOLD_S });
+    if (control.mode !== 'on' && control.mode !== 'off')
+      throw new NightlightError('control-for-without-hold', { mode: String(control.mode ?? '') });
+    control.for = seconds;
+  }
+  if (obj.threshold !== undefined) control.threshold = controlNumber('threshold', obj.threshold);
+  if (obj.band !== undefined) control.band = controlNumber('band', obj.band);
+  if (control.mode === undefined && control.threshold === undefined && control.band === undefined)
+    throw new NightlightError('no-control');
+  const { ts } = readPosition(obj);
+  if (ts !== undefined) control.ts = ts;
+  return control;
 }
 
 /**

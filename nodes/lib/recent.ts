@@ -86,6 +86,11 @@ export class RecentMap<V extends RecentEntry> {
     return gone;
   }
 
+  /** When the quietest entry is due to be forgotten by the expiry, or `undefined` (no expiry, or empty). */
+  nextExpiry(): number | undefined {
+    return this.expiryMs > 0 && this.first ? this.first.lastSeen + this.expiryMs : undefined;
+  }
+
   /** Every entry, quietest first. */
   *[Symbol.iterator](): IterableIterator<[string, V]> {
     for (let entry = this.first; entry; entry = entry.recentNext as V | undefined) yield [entry.recentId, entry];
