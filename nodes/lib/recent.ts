@@ -66,6 +66,20 @@ export class RecentMap<V extends RecentEntry> {
     this.append(value);
   }
 
+  /** The entry heard from longest ago (the next to expire), or `undefined` when empty. */
+  get oldest(): V | undefined {
+    return this.first;
+  }
+
+  /** Forgets `id` (without telling the owner, as `clear` does not); returns whether it was held. */
+  delete(id: string): boolean {
+    const value = this.entries.get(id);
+    if (!value) return false;
+    this.entries.delete(id);
+    this.unlink(value);
+    return true;
+  }
+
   /** Records that `id` was heard from at `now`: it moves to the back of the line. */
   heard(_id: string, value: V, now: number): void {
     value.lastSeen = now;

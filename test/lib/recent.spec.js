@@ -31,6 +31,9 @@ class NaiveRecent {
     this.entries.delete(id);
     this.entries.set(id, now);
   }
+  delete(id) {
+    return this.entries.delete(id);
+  }
   expire(now) {
     let gone = 0;
     if (this.expiryMs > 0) {
@@ -150,6 +153,54 @@ describe('RecentMap', function () {
     run(map, [['hear', 'd', 20]]);
     assert.deepStrictEqual(ids(map), ['d'], 'usable after clear');
   });
+
+  it('deletes one entry wherever it sits, without telling its owner; oldest is the front', function () {
+    const forgotten = [];
+    const map = new RecentMap(10, 0, (value) => forgotten.push(value.recentId));
+    assert.strictEqual(map.oldest, undefined);
+    run(map, [
+      ['hear', 'a', 0],
+      ['hear', 'b', 1],
+      ['hear', 'c', 2],
+      ['hear', 'd', 3],
+    ]);
+    assert.strictEqual(map.delete('b'), true);
+    assert.strictEqual(map.delete('b'), false);
+    assert.strictEqual(map.delete('a'), true);
+    assert.strictEqual(map.delete('d'), true);
+    assert.deepStrictEqual([ids(map), map.size, map.oldest.recentId, forgotten], [['c'], 1, 'c', []]);
+    run(map, [
+      ['hear', 'a', 4],
+      ['hear', 'c', 5],
+    ]);
+    assert.deepStrictEqual([ids(map), map.oldest.recentId], [['a', 'c'], 'a']);
+  });
+
+  for (const seed of [6, 7, 8]) {
+    it(`seed ${seed}: delete and oldest agree with delete-and-reinsert over 5,000 random steps`, function () {
+      const random = seededRandom(seed);
+      const map = new RecentMap(25, 50);
+      const naive = new NaiveRecent(25, 50);
+      let now = 0;
+      for (let i = 0; i < 5_000; i += 1) {
+        now += Math.floor(random() * 3);
+        const id = 'd' + Math.floor(random() * 40);
+        const r = random();
+        if (r < 0.1) assert.strictEqual(map.expire(now), naive.expire(now), `expire at step ${i}`);
+        else if (r < 0.25) assert.strictEqual(map.delete(id), naive.delete(id), `delete at step ${i}`);
+        else if (map.get(id)) {
+          map.heard(id, map.get(id), now);
+          naive.heard(id, now);
+        } else {
+          map.add(id, new RecentEntry(now));
+          naive.add(id, now);
+        }
+        assert.strictEqual(map.oldest?.recentId, naive.entries.keys().next().value, `oldest at step ${i}`);
+        assert.strictEqual(map.size, naive.entries.size);
+      }
+      assert.deepStrictEqual(ids(map), [...naive.entries.keys()]);
+    });
+  }
 
   for (const seed of [1, 2, 3, 4, 5]) {
     it(`seed ${seed}: the same order, evictions and expiries as delete-and-reinsert over 20,000 random steps`, function () {
