@@ -6,6 +6,11 @@ import { NodeSetup, refuse } from './shared/refusal';
 import { typedOption } from './shared/runtime';
 import { renderStatus, StatusThrottle } from './shared/status';
 
+// This package, as Home Assistant discovery names the software that announced a device.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const pkg = require('../../package.json') as { name: string; version: string; homepage?: string };
+const ORIGIN = { name: pkg.name, sw: pkg.version, url: pkg.homepage };
+
 interface DecideDef extends NodeDef, DecideConfig {
   groupName?: string;
   groupNameType?: string;
@@ -21,7 +26,7 @@ export = function (RED: NodeAPI): void {
     const controller = setup.attempt(() => {
       const groupName =
         settings.mode === 'group' ? String(typedOption(RED, node, config.groupName, config.groupNameType) ?? '') : '';
-      return new DecideController(settings, groupName, Date.now());
+      return new DecideController(settings, groupName, Date.now(), ORIGIN);
     });
     const statusShown = new StatusThrottle(node, () => renderStatus(RED, controller!.status(Date.now())));
     const timers: NodeJS.Timeout[] = [];

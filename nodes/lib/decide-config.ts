@@ -1,6 +1,7 @@
 import { DEFAULT_DECIDE_OPTIONS } from './decide';
 import { DEFAULT_MAX_SKEW_MS } from './clock';
 import { numberOption as num, qosOption, wholeOption as whole, type Qos } from './options';
+import { DEFAULT_DISCOVERY_PREFIX, type DiscoverySettings } from './discovery';
 import { DEFAULT_MAX_BYTES } from './payload';
 import { AGGREGATIONS, DEFAULT_GROUP_OPTIONS, type Aggregation, type GroupOptions } from './group';
 
@@ -38,6 +39,19 @@ export interface DecideConfig {
   /** Seconds. */
   freshness?: unknown;
   minFresh?: unknown;
+  /** Home Assistant MQTT discovery; off unless `true`. */
+  discovery?: boolean;
+  discoveryPrefix?: string;
+  availabilityTopic?: string;
+  /** Seconds of silence after which a device is announced offline; 0: never. */
+  offlineAfter?: unknown;
+  /** Home Assistant shows the LED from the `commands` this node sends or from the `state` devices report. */
+  ledFrom?: string;
+  stateTopic?: string;
+  /** The readings are lux: Home Assistant gets an illuminance sensor. */
+  lux?: boolean;
+  /** A forgotten device is removed from Home Assistant. */
+  removeForgotten?: boolean;
 }
 
 export interface DecideSettings {
@@ -54,6 +68,10 @@ export interface DecideSettings {
   maxBytes: number;
   /** A reading or command whose `ts` is further ahead of the clock than this (ms) is refused; 0: no check. */
   maxSkewMs: number;
+  /** Home Assistant discovery, when on. */
+  discovery: DiscoverySettings | undefined;
+  availabilityTopic: string;
+  stateTopic: string;
 }
 
 /**
@@ -92,5 +110,20 @@ export function readDecideConfig(config: DecideConfig): DecideSettings {
     retain: config.retain !== false,
     maxBytes: num(config.maxBytes, DEFAULT_MAX_BYTES),
     maxSkewMs: num(config.maxSkew, DEFAULT_MAX_SKEW_MS / 1000) * 1000,
+    discovery: config.discovery === true ? discoverySettings(config) : undefined,
+    availabilityTopic: config.availabilityTopic || '{id}/availability',
+    stateTopic: config.stateTopic || '{id}/state',
+  };
+}
+
+/** The discovery options of the editor's fields; commands' QoS applies to discovery too. */
+function discoverySettings(config: DecideConfig): DiscoverySettings {
+  return {
+    prefix: config.discoveryPrefix || DEFAULT_DISCOVERY_PREFIX,
+    lux: config.lux === true,
+    offlineAfterMs: num(config.offlineAfter, 300) * 1000,
+    removeForgotten: config.removeForgotten === true,
+    ledFrom: config.ledFrom === 'state' ? 'state' : 'commands',
+    qos: qosOption(config.qos, 1),
   };
 }

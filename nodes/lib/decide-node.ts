@@ -2,6 +2,7 @@ import { checkClock } from './clock';
 import { ControlBook, controlPayload, heldAt, type ControlPayload } from './control';
 import { type DecideOverrides } from './decide';
 import type { DecideSettings } from './decide-config';
+import { Announcer, type Origin, type Publication as DiscoveryMessage } from './discovery';
 import { DeviceDecider, GroupDecider, type Decider, type DeciderSnapshot } from './decider';
 import type { GroupHealth } from './group';
 import { parseCommand, parseControl, parseTelemetry, readOverride } from './payload';
@@ -88,22 +89,45 @@ export class DecideController {
   private readonly controlTopic: TopicTemplate;
   private readonly controls: ControlBook;
   private readonly tooFewWarning: TooFewWarning;
+  /** Home Assistant discovery, when on; `forgotten` collects the ids the decider forgot, for it. */
+  private readonly announcer: Announcer | undefined;
+  private readonly forgotten: string[] = [];
+  private readonly birthTopic: string | undefined;
   private readonly last = { id: '', light: NaN, ledOn: undefined as boolean | undefined };
 
-  /** `groupName`: the group's name, already evaluated (it may come from an environment variable). */
+  /**
+   * `groupName`: the group's name, already evaluated (it may come from an environment
+   * variable); `origin`: this software, as Home Assistant discovery names it.
+   */
   constructor(
     private readonly settings: DecideSettings,
     private readonly groupName: string,
     now: number,
+    origin: Origin = { name: 'nightlight', sw: '' },
   ) {
     this.telemetryTopic = new TopicTemplate(settings.telemetryTopic);
     this.commandTopic = new TopicTemplate(settings.commandTopic);
     this.controlTopic = new TopicTemplate(settings.controlTopic);
     this.controls = new ControlBook(settings.options.maxDevices);
     const group = settings.mode === 'group';
+    const { discovery } = settings;
+    const forgot = discovery && ((id: string) => this.forgotten.push(id));
     this.decider = group
-      ? new GroupDecider({ ...settings.options, name: groupName })
-      : new DeviceDecider(settings.options);
+      ? new GroupDecider({ ...settings.options, name: groupName }, forgot)
+      : new DeviceDecider(settings.options, forgot);
+    if (discovery) {
+      const state = new TopicTemplate(settings.stateTopic);
+      const availability = new TopicTemplate(settings.availabilityTopic);
+      const topicsOf = (id: string) => ({
+        telemetry: this.telemetryTopic.render(id),
+        commands: this.commandTopic.render(id),
+        state: state.render(id),
+        control: this.controlTopic.render(id),
+        availability: availability.render(id),
+      });
+      this.announcer = new Announcer(discovery, topicsOf, { threshold: settings.options.threshold }, origin);
+      this.birthTopic = `${discovery.prefix}/status`;
+    }
     this.refreshMs = settings.refreshMs;
     this.healthEveryMs = this.decider.healthEveryMs;
     this.tooFewWarning = new TooFewWarning(now, group ? settings.options.freshnessMs : 0);
@@ -120,6 +144,13 @@ export class DecideController {
     if (commanded !== undefined) return this.echoed(commanded, msg, now, send);
     const controlled = this.controlTopic.find(msg.topic);
     if (controlled !== undefined) return this.control(controlled, msg, now, send);
+    const birthTopic = this.birthTopic;
+    if (this.announcer && birthTopic !== undefined && msg.topic === birthTopic) {
+      // Home Assistant (re)started: announce everything again.
+      const payload = typeof msg.payload === 'string' || Buffer.isBuffer(msg.payload) ? msg.payload : '';
+      this.publish(this.announcer.birth(birthTopic, payload), send);
+      return NONE;
+    }
     throw this.telemetryTopic.mismatch(msg.topic);
   }
 
@@ -128,17 +159,30 @@ export class DecideController {
     return this.decider.refresh(now).map((p) => this.message(p.id, p.command, now));
   }
 
-  /** When {@link wake} is next due (a hold runs out), or `undefined`. */
+  /** When {@link wake} is next due (a hold runs out; with discovery, a device goes offline or is forgotten), or `undefined`. */
   nextWake(): number | undefined {
-    return this.controls.nextWake();
+    let next = this.controls.nextWake();
+    if (this.announcer) {
+      for (const at of [this.announcer.nextWake(), this.decider.nextExpiry()])
+        if (at !== undefined && (next === undefined || at < next)) next = at;
+    }
+    return next;
   }
 
-  /** The timer: holds that ran out go back to the rule, which decides again at once. */
+  /**
+   * The timer: holds that ran out go back to the rule, which decides again at once; with
+   * discovery, silent devices are announced offline, and forgotten ones stop being announced.
+   */
   wake(now: number, send: Send): DecideReaction {
     const ended = this.controls.expire(now);
     for (const id of ended) {
       send(this.controlMessage(id, now));
       this.enact(id, now, send);
+    }
+    if (this.announcer) {
+      this.decider.expire(now);
+      this.publish(this.announcer.tick(now), send);
+      this.announceForgotten(send);
     }
     return ended.length > 0 ? UPDATE : NONE;
   }
@@ -207,6 +251,7 @@ export class DecideController {
   clear(): void {
     this.decider.clear();
     this.controls.clear();
+    this.announcer?.clear();
   }
 
   private telemetry(id: string, msg: DecideInput, now: number, send: Send): DecideReaction {
@@ -226,6 +271,7 @@ export class DecideController {
     }
     last.id = id;
     last.light = decision.light;
+    if (this.announcer) this.announce(id, now, send);
     const reaction = decision.health ? this.healthReaction(decision.health, now) : UPDATE;
     return reaction.status === 'release' ? reaction : UPDATE;
   }
@@ -275,6 +321,24 @@ export class DecideController {
     else if (light !== undefined) last.light = light;
     last.id = id;
     last.ledOn = command.led_on;
+  }
+
+  /** Home Assistant discovery for a reading of `id`: the device, or the group and its sensor. */
+  private announce(id: string, now: number, send: Send): void {
+    const announcer = this.announcer!;
+    if (this.settings.mode === 'group') {
+      this.publish(announcer.heard(this.groupName, 'group', now), send);
+      this.publish(announcer.heard(id, 'sensor', now, this.groupName), send);
+    } else this.publish(announcer.heard(id, 'device', now), send);
+    this.announceForgotten(send);
+  }
+
+  private announceForgotten(send: Send): void {
+    while (this.forgotten.length > 0) this.publish(this.announcer!.forget(this.forgotten.shift()!), send);
+  }
+
+  private publish(messages: readonly DiscoveryMessage[], send: Send): void {
+    for (const m of messages) send({ topic: m.topic, payload: m.payload, qos: m.qos, retain: m.retain });
   }
 
   /** The whole control of `id`, to publish retained on its control topic. */
