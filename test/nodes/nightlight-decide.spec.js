@@ -454,3 +454,51 @@ describe('nightlight decide node as a group', function () {
     }
   });
 });
+
+describe('nightlight decide node: run-time control and Home Assistant timers', function () {
+  useServer();
+
+  it('a hold for a while ends on its own timer in the runtime, and the control goes back to auto', async function () {
+    await helper.load([ours.decide, core.catch], flow());
+    const out = collect(helper.getNode('out'));
+    const decide = helper.getNode('decide');
+    decide.receive({ topic: 'porch/telemetry', payload: { light: 900 } });
+    decide.receive({ topic: 'porch/control', payload: { mode: 'on', for: 0.3 } });
+    await until(() => out.some((m) => m.topic === 'porch/control' && m.payload.mode === 'auto'), 'the hold to end');
+    const commands = out.filter((m) => m.topic === 'porch/commands').map((m) => [m.payload.led_on, m.payload.mode]);
+    assert.deepStrictEqual(commands, [
+      [false, undefined],
+      [true, 'override'],
+      [false, 'auto'],
+    ]);
+  });
+
+  it('closing the node releases its timers: a hold that would end later sends nothing after a redeploy', async function () {
+    await helper.load([ours.decide, core.catch], flow());
+    const decide = helper.getNode('decide');
+    const out = collect(helper.getNode('out'));
+    decide.receive({ topic: 'porch/control', payload: { mode: 'on', for: 0.2 } });
+    await until(() => out.length >= 2, 'the hold and its whole control');
+    const sent = [];
+    decide.send = (m) => sent.push(m);
+    await helper.unload();
+    await new Promise((r) => setTimeout(r, 400));
+    assert.deepStrictEqual(sent, [], 'nothing after close');
+  });
+
+  it('with discovery on, a device silent past "offline after" is announced offline by the timer', async function () {
+    await helper.load([ours.decide, core.catch], flow({ discovery: true, offlineAfter: 0.3 }));
+    const out = collect(helper.getNode('out'));
+    helper.getNode('decide').receive({ topic: 'porch/telemetry', payload: { light: 5 } });
+    await until(() => out.some((m) => m.topic === 'porch/availability' && m.payload === 'offline'), 'offline');
+    assert.deepStrictEqual(
+      out.map((m) => [m.topic, m.retain]),
+      [
+        ['porch/commands', true],
+        ['homeassistant/device/porch/config', true],
+        ['porch/availability', true],
+        ['porch/availability', true],
+      ],
+    );
+  });
+});
