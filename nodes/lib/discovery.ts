@@ -252,12 +252,14 @@ export class Announcer {
     return out;
   }
 
-  /** Stops tracking `id`; with `removeForgotten`, also removes it from Home Assistant (an empty config). */
+  /** Stops tracking `id`; with `removeForgotten`, also removes it from Home Assistant (an empty config and availability). */
   forget(id: string): readonly Publication[] {
     const entry = this.online.get(id) ?? this.offline.get(id);
     if (!entry) return NONE;
     if (!this.online.delete(id)) this.offline.delete(id);
-    return this.settings.removeForgotten ? [this.publication(entry.config.topic, '')] : NONE;
+    if (!this.settings.removeForgotten) return NONE;
+    // Removed: its config, and its retained availability too, so nothing of it stays on the broker.
+    return [this.publication(entry.config.topic, ''), this.publication(entry.availability, '')];
   }
 
   /** Stops tracking every id, publishing nothing. */

@@ -379,10 +379,16 @@ describe('Home Assistant discovery (library)', function () {
           if (p.topic.startsWith('homeassistant/')) assert.deepStrictEqual(collector.add(p.topic, p.payload), []);
         assert.strictEqual(collector.size, 2);
         const gone = announcer.forget('a');
-        for (const p of gone) assert.deepStrictEqual(collector.add(p.topic, p.payload), []);
+        for (const p of gone)
+          if (p.topic.startsWith('homeassistant/')) assert.deepStrictEqual(collector.add(p.topic, p.payload), []);
         assert.deepStrictEqual(
           gone.map((p) => [p.topic, p.payload, p.retain]),
-          removeForgotten ? [[topicOf('a'), '', true]] : [],
+          removeForgotten
+            ? [
+                [topicOf('a'), '', true],
+                ['a/availability', '', true],
+              ]
+            : [],
         );
         assert.strictEqual(collector.size, removeForgotten ? 1 : 2);
         assert.strictEqual(announcer.size, 1);
@@ -399,7 +405,7 @@ describe('Home Assistant discovery (library)', function () {
       const announcer = make({ removeForgotten: true });
       announcer.heard('a', 'device', 0);
       announcer.tick(60_000);
-      assert.strictEqual(announcer.forget('a').length, 1);
+      assert.strictEqual(announcer.forget('a').length, 2);
       assert.strictEqual(announcer.size, 0);
       assert.deepStrictEqual(announcer.birth('homeassistant/status', 'online'), []);
     });
@@ -464,7 +470,7 @@ describe('Home Assistant discovery (library)', function () {
             }
             assert.deepStrictEqual(sorted(announcer.tick(now)), expected.sort());
           } else if (r < 0.95) {
-            const expected = model.has(id) && seed % 2 === 0 ? [`${topicOf(id)} `] : [];
+            const expected = model.has(id) && seed % 2 === 0 ? [`${topicOf(id)} `, `${id}/availability `].sort() : [];
             model.delete(id);
             assert.deepStrictEqual(sorted(announcer.forget(id)), expected);
           } else {
