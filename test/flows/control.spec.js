@@ -8,29 +8,15 @@ const assert = require('assert');
 const mqtt = require('mqtt');
 const { helper, ours, core, collect, until, caughtCode } = require('../support/runtime');
 const { forEachBroker } = require('../support/brokers');
-const { systemFlow } = require('../support/system-flow');
+const { mqttIn, systemFlow } = require('../support/system-flow');
 
 const nodes = [ours.lightTelemetry, ours.decide, ours.ledCommand, core.mqtt, core.status, core.complete, core.catch];
 const ID = 'porch';
 
 /** The whole system plus the server's `+/commands` and `+/control` subscriptions into nightlight decide. */
 function controlledFlow(port) {
-  const flow = systemFlow(port, ID);
-  const sub = (id, topic) => ({
-    id,
-    z: 'tab1',
-    type: 'mqtt in',
-    broker: 'bsrv',
-    topic,
-    qos: '1',
-    datatype: 'auto-detect',
-    nl: false,
-    rap: true,
-    rh: 0,
-    inputs: 0,
-    wires: [['dec']],
-  });
-  return [...flow, sub('mctl', '+/control'), sub('mecho', '+/commands')];
+  const sub = (id, topic) => ({ ...mqttIn(id, 'bsrv', topic, ['dec']), z: 'tab1', x: 100, y: 100 });
+  return [...systemFlow(port, ID), sub('mctl', '+/control'), sub('mecho', '+/commands')];
 }
 
 /** The retained message on `topic`, read by a fresh subscriber (`undefined` when none comes within a moment). */

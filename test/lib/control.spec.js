@@ -2,6 +2,7 @@
 // Run-time control (lib/control.ts, payload.ts parseControl) and what nightlight decide's
 // controller does with it (lib/decide-node.ts), with time as input.
 const assert = require('assert');
+const { codeOf } = require('../support/errors');
 const { ControlBook, controlPayload, heldAt } = require('../../dist/nodes/lib/control');
 const { parseControl, MAX_HOLD_S } = require('../../dist/nodes/lib/payload');
 const { DecideController } = require('../../dist/nodes/lib/decide-node');
@@ -10,14 +11,6 @@ const { LedCommandController, readLedConfig } = require('../../dist/nodes/lib/le
 
 const S = 1000;
 const T0 = 1_700_000_000_000;
-const codeOf = (fn) => {
-  try {
-    fn();
-  } catch (err) {
-    return err.code;
-  }
-  return null;
-};
 
 const device = (config = {}) => new DecideController(readDecideConfig(config), '', T0);
 const group = (config = {}) =>

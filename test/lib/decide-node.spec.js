@@ -1,6 +1,7 @@
 'use strict';
 // The nightlight decide controller: what the adapter used to route and render, with time as input.
 const assert = require('assert');
+const { codeOf } = require('../support/errors');
 const { DecideController } = require('../../dist/nodes/lib/decide-node');
 const { readDecideConfig } = require('../../dist/nodes/lib/decide-config');
 
@@ -23,14 +24,6 @@ const input = (c, msg, now) => {
   const send = [];
   const reaction = c.input(msg, now, (m) => send.push(m));
   return { send, ...reaction };
-};
-const codeOf = (fn) => {
-  try {
-    fn();
-  } catch (err) {
-    return err.code;
-  }
-  return null;
 };
 
 describe('nightlight decide controller (lib/decide-node)', function () {

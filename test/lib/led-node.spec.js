@@ -1,17 +1,10 @@
 'use strict';
 // The LED command controller: outputs, fallback timing and status, with time as input.
 const assert = require('assert');
+const { codeOf } = require('../support/errors');
 const { LedCommandController, readLedConfig } = require('../../dist/nodes/lib/led-node');
 
 const S = 1000;
-const codeOf = (fn) => {
-  try {
-    fn();
-  } catch (err) {
-    return err.code;
-  }
-  return null;
-};
 
 describe('LED command controller (lib/led-node)', function () {
   it('reads the editor fields with their defaults', function () {

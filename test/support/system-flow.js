@@ -35,6 +35,23 @@ function brokerConfig(id, port, clientid = '') {
   };
 }
 
+/** An `mqtt in` on `topic` over broker config `broker`, QoS 1, JSON parsed when it is JSON, into `wires`. */
+function mqttIn(id, broker, topic, wires) {
+  return {
+    id,
+    type: 'mqtt in',
+    broker,
+    topic,
+    qos: '1',
+    datatype: 'auto-detect',
+    nl: false,
+    rap: true,
+    rh: 0,
+    inputs: 0,
+    wires: [wires],
+  };
+}
+
 /**
  * The whole system: device `id` on one connection, the server on another, both to `port`.
  * `telemetry` overrides light telemetry's options; `serverSession: false` gives the server a
@@ -59,36 +76,12 @@ function systemFlow(port, id, telemetry = {}, { serverSession = true } = {}) {
     { id: 'mout', type: 'mqtt out', broker: 'bdev', topic: '', qos: '', retain: '', wires: [] },
     { id: 'st', type: 'status', scope: ['mout'], wires: [['lt']] },
     { id: 'cp', type: 'complete', scope: ['mout'], uncaught: false, wires: [['lt']] },
-    {
-      id: 'mcmdIn',
-      type: 'mqtt in',
-      broker: 'bdev',
-      topic: `${id}/commands`,
-      qos: '1',
-      datatype: 'auto-detect',
-      nl: false,
-      rap: true,
-      rh: 0,
-      inputs: 0,
-      wires: [['led']],
-    },
+    mqttIn('mcmdIn', 'bdev', `${id}/commands`, ['led']),
     { id: 'led', type: 'led-command', format: 'boolean', emit: 'change', wires: [['ledOut']] },
     { id: 'ledOut', type: 'helper' },
     { id: 'ctl', type: 'mqtt out', broker: 'bdev', topic: '', qos: '', retain: '', wires: [] },
     // server
-    {
-      id: 'min',
-      type: 'mqtt in',
-      broker: 'bsrv',
-      topic: '+/telemetry',
-      qos: '1',
-      datatype: 'auto-detect',
-      nl: false,
-      rap: true,
-      rh: 0,
-      inputs: 0,
-      wires: [['dec', 'raw']],
-    },
+    mqttIn('min', 'bsrv', '+/telemetry', ['dec', 'raw']),
     { id: 'raw', type: 'helper' },
     {
       id: 'dec',
@@ -108,4 +101,4 @@ function systemFlow(port, id, telemetry = {}, { serverSession = true } = {}) {
   ]);
 }
 
-module.exports = { brokerConfig, systemFlow };
+module.exports = { brokerConfig, mqttIn, systemFlow };
