@@ -93,6 +93,7 @@ export class DecideController {
   private readonly announcer: Announcer | undefined;
   private readonly forgotten: string[] = [];
   private readonly birthTopic: string | undefined;
+  private readonly availabilityTopic: TopicTemplate | undefined;
   private readonly last = { id: '', light: NaN, ledOn: undefined as boolean | undefined };
 
   /**
@@ -127,6 +128,7 @@ export class DecideController {
       });
       this.announcer = new Announcer(discovery, topicsOf, { threshold: settings.options.threshold }, origin);
       this.birthTopic = `${discovery.prefix}/status`;
+      this.availabilityTopic = availability;
     }
     this.refreshMs = settings.refreshMs;
     this.healthEveryMs = this.decider.healthEveryMs;
@@ -144,6 +146,8 @@ export class DecideController {
     if (commanded !== undefined) return this.echoed(commanded, msg, now, send);
     const controlled = this.controlTopic.find(msg.topic);
     if (controlled !== undefined) return this.control(controlled, msg, now, send);
+    const available = this.availabilityTopic?.find(msg.topic);
+    if (available !== undefined) return this.adopt(available, msg.payload, now);
     const birthTopic = this.birthTopic;
     if (this.announcer && birthTopic !== undefined && msg.topic === birthTopic) {
       // Home Assistant (re)started: announce everything again.
@@ -331,6 +335,19 @@ export class DecideController {
       this.publish(announcer.heard(id, 'sensor', now, this.groupName), send);
     } else this.publish(announcer.heard(id, 'device', now), send);
     this.announceForgotten(send);
+  }
+
+  /**
+   * A device's availability, retained on the broker (this node's own, or a previous run's):
+   * a device announced `online` that this node has not heard yet is watched from now, so it
+   * goes `offline` if it stays silent.
+   */
+  private adopt(id: string, payload: unknown, now: number): DecideReaction {
+    const announcer = this.announcer!;
+    if (this.settings.mode !== 'group') announcer.adopt(id, 'device', now, undefined, payload);
+    else if (id === this.groupName) announcer.adopt(id, 'group', now, undefined, payload);
+    else if (this.decider.member(id)) announcer.adopt(id, 'sensor', now, this.groupName, payload);
+    return NONE;
   }
 
   private announceForgotten(send: Send): void {

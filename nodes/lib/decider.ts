@@ -66,6 +66,8 @@ export interface Decider {
   readonly healthEveryMs: number;
   snapshot(): DeciderSnapshot;
   clear(): void;
+  /** Whether readings of `id` count here: any device's; for a group, its members'. */
+  member(id: string): boolean;
   /** Whether a run-time control for `id` concerns this decider: any device's; for a group, its name only. */
   controls(id: string): boolean;
   /** A control holds `id`'s LED at `on`: the command to publish. */
@@ -89,6 +91,10 @@ export class DeviceDecider implements Decider {
   }
 
   controls(): boolean {
+    return true;
+  }
+
+  member(): boolean {
     return true;
   }
 
@@ -184,6 +190,10 @@ export class GroupDecider implements Decider {
 
   controls(id: string): boolean {
     return id === this.engine.name;
+  }
+
+  member(id: string): boolean {
+    return this.engine.isMember(id);
   }
 
   force(id: string, on: boolean, now: number): Publication {

@@ -200,6 +200,21 @@ export class Announcer {
   }
 
   /**
+   * `id` is announced `online` on the broker (a retained availability, from before this node
+   * started) but not tracked here: track it as heard at `now`, publishing nothing, so that it
+   * is announced `offline` if it stays silent. Without this a restarted server would leave a
+   * silent device `online` for ever. An id tracked already, or a payload other than `online`,
+   * changes nothing.
+   */
+  adopt(id: string, kind: DiscoveryKind, now: number, via?: string, payload: unknown = ONLINE): void {
+    const text = Buffer.isBuffer(payload) ? payload.toString('utf8') : payload;
+    if (text !== ONLINE || this.online.get(id) || this.offline.get(id)) return;
+    const through = kind === 'sensor' ? via : undefined;
+    const entry = new Announced(now, kind, through, this.config(id, kind, through), this.topicsOf(id).availability);
+    this.online.add(id, entry);
+  }
+
+  /**
    * `id` was heard from at `now` as `kind` (a group's sensor: `via` is the group's id). Due:
    * its config when it is new or was announced otherwise, `online` when new or offline.
    */

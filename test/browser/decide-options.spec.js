@@ -5,21 +5,14 @@
 // from the editor, exported, deployed, and the deployed node announces a device to Home
 // Assistant on a real broker under the prefix chosen in the dialog.
 const assert = require('assert');
-const fs = require('fs');
-const os = require('os');
-const path = require('path');
 const mqtt = require('mqtt');
-const { startNodeRed } = require('../support/node-red-process');
-const { userDirWithPackage } = require('../support/packed');
 const { prepareExample } = require('../support/examples');
 const { startAedes } = require('../support/brokers');
 const { until } = require('../support/runtime');
 const { DiscoveryCollector } = require('../support/ha-rules');
 const {
   describeInBrowser,
-  launch,
-  openPage,
-  SETTINGS,
+  useEditorSession,
   openEditor,
   openDialog,
   pressDone,
@@ -42,19 +35,17 @@ const HA_ROWS = ['#node-input-discoveryPrefix', '#node-input-availabilityTopic',
 
 describeInBrowser('nightlight decide: control and Home Assistant options in the dialog', function () {
   this.timeout(240000);
-  let work;
-  let red;
-  let browser;
+  const session = useEditorSession('decide-options');
   let broker;
   let decideId;
   const oldId = 'decide-from-before';
-  const pages = [];
 
   before(async function () {
-    work = fs.mkdtempSync(path.join(os.tmpdir(), 'nightlight-decide-options-'));
     broker = await startAedes();
-    red = await startNodeRed({ userDir: userDirWithPackage(work), settings: SETTINGS });
-    browser = await launch();
+  });
+
+  after(async function () {
+    if (broker) await broker.close();
   });
 
   beforeEach(async function () {
@@ -64,27 +55,15 @@ describeInBrowser('nightlight decide: control and Home Assistant options in the 
     // The same node as a flow saved before these options existed has it.
     const old = { ...decide, id: oldId, y: decide.y + 200, wires: [[]] };
     for (const option of NEW_OPTIONS) delete old[option];
-    const res = await red.request('POST', '/flows', [...flow, old], { 'Node-RED-Deployment-Type': 'full' });
+    const res = await session.red.request('POST', '/flows', [...flow, old], { 'Node-RED-Deployment-Type': 'full' });
     assert.strictEqual(res.status, 204, res.text);
-  });
-
-  afterEach(async function () {
-    while (pages.length) await pages.pop().context.close();
-  });
-
-  after(async function () {
-    if (browser) await browser.close();
-    if (red) await red.stop();
-    if (broker) await broker.close();
-    if (work) fs.rmSync(work, { recursive: true, force: true });
   });
 
   for (const locale of ['en-US', 'bn']) {
     it(`sets the control topic and Home Assistant discovery, kept, exported, deployed and used (${locale})`, async function () {
-      const opened = await openPage(browser, { locale });
-      pages.push(opened);
+      const opened = await session.page(locale);
       const { page } = opened;
-      await openEditor(page, red.url, [decideId, oldId]);
+      await openEditor(page, session.red.url, [decideId, oldId]);
 
       // A node saved before: the dialog shows the defaults, nothing red, and Done leaves the flow unchanged.
       await openDialog(page, oldId);
@@ -143,7 +122,7 @@ describeInBrowser('nightlight decide: control and Home Assistant options in the 
       assert.deepStrictEqual(pick(exported.find((n) => n.id === decideId)), wanted, 'exported');
       await page.click('#red-ui-header-button-deploy');
       await page.waitForFunction(() => !RED.nodes.dirty(), null, { timeout: 20000 });
-      const deployed = (await red.request('GET', '/flows')).json;
+      const deployed = (await session.red.request('GET', '/flows')).json;
       assert.deepStrictEqual(pick(deployed.find((n) => n.id === decideId)), wanted, 'deployed');
       const old = deployed.find((n) => n.id === oldId);
       assert.deepStrictEqual(

@@ -5,17 +5,12 @@
 // without marking it red; a plain id or an env variable name shows no warning.
 const assert = require('assert');
 const fs = require('fs');
-const os = require('os');
 const path = require('path');
-const { startNodeRed } = require('../support/node-red-process');
-const { userDirWithPackage } = require('../support/packed');
 const { prepareExample } = require('../support/examples');
 const { until } = require('../support/runtime');
 const {
   describeInBrowser,
-  launch,
-  openPage,
-  SETTINGS,
+  useEditorSession,
   openEditor,
   openDialog,
   pressDone,
@@ -30,41 +25,24 @@ const tipText = (locale) =>
 
 describeInBrowser('device ids that are not portable to every broker', function () {
   this.timeout(240000);
-  let work;
-  let red;
-  let browser;
+  const session = useEditorSession('portable');
   let ids;
-  const pages = [];
 
   before(async function () {
-    work = fs.mkdtempSync(path.join(os.tmpdir(), 'nightlight-portable-'));
-    red = await startNodeRed({ userDir: userDirWithPackage(work), settings: SETTINGS });
     // Example 1, its LED command reporting state (so its id row shows); no broker needed to edit.
     const flow = prepareExample('01-whole-system.json', { port: 1 }).map((n) =>
       n.type === 'led-command' ? { ...n, state: true, outputs: 2, wires: [n.wires[0] || [], []] } : n,
     );
     ids = flow.filter((n) => n.type === 'light-telemetry' || n.type === 'led-command').map((n) => n.id);
-    const res = await red.request('POST', '/flows', flow, { 'Node-RED-Deployment-Type': 'full' });
+    const res = await session.red.request('POST', '/flows', flow, { 'Node-RED-Deployment-Type': 'full' });
     assert.strictEqual(res.status, 204, res.text);
-    browser = await launch();
-  });
-
-  afterEach(async function () {
-    while (pages.length) await pages.pop().context.close();
-  });
-
-  after(async function () {
-    if (browser) await browser.close();
-    if (red) await red.stop();
-    if (work) fs.rmSync(work, { recursive: true, force: true });
   });
 
   for (const locale of ['en-US', 'th']) {
     it(`warns, without refusing, for a dot or a space in a plain id (${locale})`, async function () {
-      const opened = await openPage(browser, { locale });
-      pages.push(opened);
+      const opened = await session.page(locale);
       const { page } = opened;
-      await openEditor(page, red.url, ids);
+      await openEditor(page, session.red.url, ids);
       const input = page.locator('#node-input-deviceId + .red-ui-typedInput-container input.red-ui-typedInput-input');
       const tip = page.locator('.red-ui-tray .nightlight-not-portable');
       for (const id of ids) {

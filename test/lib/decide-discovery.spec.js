@@ -104,6 +104,31 @@ describe('Home Assistant discovery in nightlight decide (lib/decide-node)', func
     }
   });
 
+  it('a restarted server watches the devices the broker still says are online, and says offline for the silent ones', function () {
+    const c = make();
+    const ha = new DiscoveryCollector();
+    // What the broker hands out on subscribing to +/availability: a previous run's retained words.
+    assert.deepStrictEqual(run(c, ha, 'porch/availability', 'online', T0), {
+      configs: [],
+      availability: [],
+      other: [],
+    });
+    run(c, ha, 'attic/availability', 'offline', T0);
+    run(c, ha, 'garden/telemetry', { light: 5 }, T0 + 10 * S);
+    // The node's own word coming back changes nothing.
+    run(c, ha, 'garden/availability', 'online', T0 + 10 * S);
+    assert.strictEqual(c.nextWake(), T0 + 60 * S, 'porch is watched from the start');
+    const sent = [];
+    c.wake(T0 + 60 * S, (m) => sent.push(m));
+    assert.deepStrictEqual(file(sent, ha).availability, ['porch/availability offline']);
+    const birth = run(c, ha, 'homeassistant/status', 'online', T0 + 61 * S);
+    assert.deepStrictEqual(birth.configs.sort(), [
+      'homeassistant/device/garden/config',
+      'homeassistant/device/porch/config',
+    ]);
+    assert.deepStrictEqual(ha.problems(), []);
+  });
+
   it('a group is one device with its sensors reached through it', function () {
     const c = make({ mode: 'group', minFresh: 1 }, 'hall');
     const ha = new DiscoveryCollector();

@@ -146,8 +146,47 @@ async function chooseType(page, inputId, type) {
   await page.waitForFunction(([id, t]) => $(`#${id}`).typedInput('type') === t, [inputId, type]);
 }
 
+/**
+ * Inside a describe: a Node-RED process with the packed package (in a temporary user
+ * directory named after `prefix`) and one Chromium for the whole block, a fresh page per
+ * `session.page(locale)`, closed after each test, and everything stopped at the end.
+ * `session.red` and `session.browser` are set once the block's `before` has run.
+ */
+function useEditorSession(prefix) {
+  const os = require('os');
+  const { startNodeRed } = require('./node-red-process');
+  const { userDirWithPackage } = require('./packed');
+  const pages = [];
+  const session = {
+    work: '',
+    red: /** @type {any} */ (undefined),
+    browser: /** @type {any} */ (undefined),
+    /** A new page in `locale`, closed after the test. */
+    async page(locale = 'en-US') {
+      const opened = await openPage(session.browser, { locale });
+      pages.push(opened);
+      return opened;
+    },
+  };
+  before(async function () {
+    session.work = fs.mkdtempSync(path.join(os.tmpdir(), `nightlight-${prefix}-`));
+    session.red = await startNodeRed({ userDir: userDirWithPackage(session.work), settings: SETTINGS });
+    session.browser = await launch();
+  });
+  afterEach(async function () {
+    while (pages.length) await pages.pop().context.close();
+  });
+  after(async function () {
+    if (session.browser) await session.browser.close();
+    if (session.red) await session.red.stop();
+    if (session.work) fs.rmSync(session.work, { recursive: true, force: true });
+  });
+  return session;
+}
+
 module.exports = {
   CHROMIUM,
+  useEditorSession,
   chromiumAvailable,
   describeInBrowser,
   launch,
