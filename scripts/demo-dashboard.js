@@ -11,6 +11,8 @@ const DASHBOARD = '@flowfuse/node-red-dashboard';
 const LED_SCALE = 1000;
 /** The flow-context key where the dashboard keeps the LED's last state, so every reading can chart it. */
 const LED_KEY = 'dashboardLed';
+const BASE_ID = 'nl_dash_base';
+const THEME_ID = 'nl_dash_theme';
 
 /** The first node of `type` in `flows`, or throws: the demo flow must have it. */
 function nodeOfType(flows, type) {
@@ -47,6 +49,44 @@ function howItWorks(preset, decide) {
 }
 
 /**
+ * The dashboard's ui-base (at /dashboard) and ui-theme config nodes, which every page of the
+ * demo shares (scripts/demo-fleet.js adds its page to them, or adds them when a flow has none).
+ */
+function dashboardBase() {
+  return {
+    base: {
+      id: BASE_ID,
+      type: 'ui-base',
+      name: 'Nightlight',
+      path: '/dashboard',
+      includeClientData: true,
+      acceptsClientConfig: ['ui-notification', 'ui-control'],
+      showPathInSidebar: false,
+      headerContent: 'page',
+      navigationStyle: 'default',
+      titleBarStyle: 'default',
+      showReconnectNotification: true,
+      notificationDisplayTime: 1,
+      showDisconnectNotification: true,
+      allowInstall: false,
+    },
+    theme: {
+      id: THEME_ID,
+      type: 'ui-theme',
+      name: 'Nightlight theme',
+      colors: {
+        surface: '#1f2430',
+        primary: '#e5c07b',
+        bgPage: '#f4f4f6',
+        groupBg: '#ffffff',
+        groupOutline: '#d9d9e0',
+      },
+      sizes: { density: 'default', pagePadding: '12px', groupGap: '12px', groupBorderRadius: '4px', widgetGap: '12px' },
+    },
+  };
+}
+
+/**
  * Adds the dashboard nodes to `flows` (on the tab of the example's light telemetry node,
  * below the example) and returns them. Readings are the messages the nodes wired into
  * light telemetry send (the simulated sensor's cycle and the preset holder).
@@ -66,8 +106,8 @@ function addDashboard({ flows }) {
   const sentence = howItWorks(preset, decide);
 
   const ids = {
-    base: 'nl_dash_base',
-    theme: 'nl_dash_theme',
+    base: BASE_ID,
+    theme: THEME_ID,
     page: 'nl_dash_page',
     group: 'nl_dash_group',
     comment: 'nl_dash_comment',
@@ -80,36 +120,10 @@ function addDashboard({ flows }) {
   };
   const ledSeries = `LED (on = ${LED_SCALE})`;
 
+  const { base, theme } = dashboardBase();
   const nodes = [
-    {
-      id: ids.base,
-      type: 'ui-base',
-      name: 'Nightlight',
-      path: '/dashboard',
-      includeClientData: true,
-      acceptsClientConfig: ['ui-notification', 'ui-control'],
-      showPathInSidebar: false,
-      headerContent: 'page',
-      navigationStyle: 'default',
-      titleBarStyle: 'default',
-      showReconnectNotification: true,
-      notificationDisplayTime: 1,
-      showDisconnectNotification: true,
-      allowInstall: false,
-    },
-    {
-      id: ids.theme,
-      type: 'ui-theme',
-      name: 'Nightlight theme',
-      colors: {
-        surface: '#1f2430',
-        primary: '#e5c07b',
-        bgPage: '#f4f4f6',
-        groupBg: '#ffffff',
-        groupOutline: '#d9d9e0',
-      },
-      sizes: { density: 'default', pagePadding: '12px', groupGap: '12px', groupBorderRadius: '4px', widgetGap: '12px' },
-    },
+    base,
+    theme,
     {
       id: ids.page,
       type: 'ui-page',
@@ -335,4 +349,4 @@ function linkDashboard({ modules, root }) {
   return to;
 }
 
-module.exports = { addDashboard, linkDashboard, DASHBOARD, LED_KEY };
+module.exports = { addDashboard, dashboardBase, linkDashboard, DASHBOARD, LED_KEY };

@@ -5,8 +5,9 @@
 // everything on Ctrl-C.
 //
 // Node-RED's user directory is `.demo/` in the project (NIGHTLIGHT_DEMO_DIR moves it), kept
-// between runs: the first run writes the example's flows and the demo dashboard, later runs
-// keep the user's flows. `npm start -- --fresh` deletes it and starts over.
+// between runs: the first run writes the example's flows, the demo dashboard and its Fleet
+// page, later runs keep the user's flows (a directory from before the Fleet page gets it
+// added, once). `npm start -- --fresh` deletes it and starts over.
 'use strict';
 const fs = require('fs');
 const net = require('net');
@@ -17,8 +18,13 @@ const { linkPackage, name: packageName } = require('./link-package');
 const root = path.join(__dirname, '..');
 const HOST = '127.0.0.1';
 const EXAMPLE = path.join(root, 'examples', '01-whole-system.json');
-/** Bumped when what a demo directory holds changes; an older one is kept and the user told. */
-const LAYOUT = 1;
+/**
+ * Bumped when what a demo directory holds changes. An older directory keeps the user's flows,
+ * gets what the newer layouts add (once: deleted later, it stays deleted), and the user is told.
+ * 1: example 1 and the dashboard. 2: the Fleet page, its simulated devices and the +/control input.
+ */
+const LAYOUT = 2;
+const FLEET_LAYOUT = 2;
 const MARKER = 'nightlight-demo.json';
 const LOCK = 'npm-start.pid';
 const LOG = 'node-red.log';
@@ -280,16 +286,16 @@ function prepareUserDir(dir, broker, fresh) {
   const notes = [];
   // The marker first: a run that stops half-way still leaves a directory npm start recognises.
   const credentialSecret = (marker && marker.credentialSecret) || require('crypto').randomBytes(32).toString('hex');
-  const record = (broker) =>
-    fs.writeFileSync(
-      path.join(dir, MARKER),
-      JSON.stringify({ layout: LAYOUT, credentialSecret, broker }, null, 2) + '\n',
-    );
-  record(marker && marker.broker);
+  // A directory's layout is what its flows hold: it moves up only once they are written.
+  const layout = marker ? Number(marker.layout) || 0 : LAYOUT;
+  const record = (broker, layout) =>
+    fs.writeFileSync(path.join(dir, MARKER), JSON.stringify({ layout, credentialSecret, broker }, null, 2) + '\n');
+  record(marker && marker.broker, layout);
   fs.writeFileSync(path.join(dir, LOCK), String(process.pid));
   const modules = path.join(dir, 'node_modules');
   linkProject(modules);
   const dashboard = require('./demo-dashboard');
+  const fleet = require('./demo-fleet');
   dashboard.linkDashboard({ modules, root });
   fs.writeFileSync(path.join(dir, 'settings.js'), settingsFile(credentialSecret));
 
@@ -302,23 +308,34 @@ function prepareUserDir(dir, broker, fresh) {
       `${flowFile} is not a flow file Node-RED can read; fix it, or start over with npm start -- --fresh`,
     );
   if (kept) {
-    const changed = pointBrokers(kept, broker, marker && marker.broker);
-    if (changed) fs.writeFileSync(flowFile, JSON.stringify(kept, null, 4));
+    let changed = pointBrokers(kept, broker, marker && marker.broker);
     notes.push(`your flows from the last run (npm start -- --fresh starts over with the example)`);
-    if (marker && marker.layout < LAYOUT)
-      notes.push(
-        'this directory is from an older npm start: its flows are kept, the dashboard may differ from the current one (--fresh gets it)',
-      );
+    if (layout < FLEET_LAYOUT) {
+      // Added once, to the kept flows as they are; a user who deletes it later keeps it deleted.
+      const { added, missing } = fleet.addFleet({ flows: kept });
+      if (added.length) {
+        changed++;
+        notes.push(
+          `added the Fleet page (/dashboard/fleet): a tab "${added.find((n) => n.type === 'tab').label}" with three simulated devices, and an mqtt in on +/control into nightlight decide (the nodes below it moved down a row)`,
+        );
+      } else if (missing)
+        notes.push(
+          `this directory is from an older npm start and has no Fleet page; it was not added because your flows have no ${missing} (--fresh starts over with it)`,
+        );
+    }
+    if (changed) fs.writeFileSync(flowFile, JSON.stringify(kept, null, 4));
   } else {
     const flows = JSON.parse(fs.readFileSync(EXAMPLE, 'utf8'));
     pointBrokers(flows, broker);
     dashboard.addDashboard({ flows });
+    fleet.addFleet({ flows });
     fs.writeFileSync(flowFile, JSON.stringify(flows, null, 4));
     notes.push(
-      `example 1 and the dashboard, written ${fresh ? 'afresh' : 'on this first run'}; kept between runs (npm start -- --fresh starts over)`,
+      `example 1 and the dashboard with its Fleet page, written ${fresh ? 'afresh' : 'on this first run'}; kept between runs (npm start -- --fresh starts over)`,
     );
   }
-  record({ host: broker.host, port: broker.port });
+  // A directory that a newer npm start made keeps its number, so that one does not add its part again.
+  record({ host: broker.host, port: broker.port }, Math.max(layout, LAYOUT));
   return notes;
 }
 
@@ -441,7 +458,7 @@ async function main() {
   }
   console.log(`MQTT broker:     ${broker.line}`);
   console.log(`Node-RED editor: http://${HOST}:${ui.port}/ ${ui.note}`);
-  console.log(`Dashboard:       http://${HOST}:${ui.port}/dashboard`);
+  console.log(`Dashboard:       http://${HOST}:${ui.port}/dashboard (every device: /dashboard/fleet)`);
   console.log(`Flows:           ${notes[0]}`);
   for (const note of notes.slice(1)) console.log(`                 ${note}`);
   console.log(

@@ -9,56 +9,15 @@ const assert = require('assert');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
-const { spawn } = require('child_process');
 const { until } = require('./support/runtime');
-const { freePort, startAedes } = require('./support/brokers');
+const { startAedes } = require('./support/brokers');
 const { connect, subscribe } = require('./support/mqtt-clients');
-const { request } = require('./support/node-red-process');
+const { startDemo, flowsOf, deploy } = require('./support/demo');
 const { describeInBrowser, launch, openPage } = require('./support/browser');
 
 const root = path.join(__dirname, '..');
-const START = path.join(root, 'scripts', 'start.js');
 const { name: packageName } = require('../package.json');
 const example = JSON.parse(fs.readFileSync(path.join(root, 'examples', '01-whole-system.json'), 'utf8'));
-const V2 = { 'Node-RED-API-Version': 'v2' };
-
-/** Runs scripts/start.js with `env` and `args`; `ready()` resolves once the banner is printed. */
-async function startDemo({ dir, args = [], env = {} }) {
-  const port = await freePort();
-  const child = spawn(process.execPath, [START, ...args], {
-    env: { ...process.env, PORT: String(port), MQTT_URL: '', NIGHTLIGHT_DEMO_DIR: dir, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const demo = { child, port, out: '', stdout: '' };
-  child.stdout.on('data', (d) => {
-    demo.out += d;
-    demo.stdout += d;
-  });
-  child.stderr.on('data', (d) => (demo.out += d));
-  demo.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
-  demo.ready = () =>
-    until(() => demo.out.includes('Press Ctrl-C to stop.') || child.exitCode !== null, 'the demo banner', 60000).then(
-      () => assert.strictEqual(child.exitCode, null, demo.out),
-    );
-  /** Ctrl-C, and the exit code. */
-  demo.stop = async () => {
-    if (child.exitCode === null) child.kill('SIGINT');
-    return demo.exited;
-  };
-  demo.request = (method, urlPath, body, headers) => request(port, method, urlPath, body, headers);
-  return demo;
-}
-
-async function flowsOf(demo) {
-  const res = await demo.request('GET', '/flows', undefined, V2);
-  assert.strictEqual(res.status, 200, res.text);
-  return res.json;
-}
-
-async function deploy(demo, flows) {
-  const res = await demo.request('POST', '/flows', flows, { 'Node-RED-Deployment-Type': 'full' });
-  assert.strictEqual(res.status, 204, res.text);
-}
 
 function decideOf(flows) {
   const node = flows.find((n) => n.type === 'nightlight-decide');
