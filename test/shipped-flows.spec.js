@@ -87,13 +87,91 @@ describe('example settings', function () {
     assert.ok(subscriptions.length > 0);
     for (const n of subscriptions) assert.strictEqual(String(n.qos), '1', `${n.id} subscribes with QoS 1`);
     const ids = Object.values(flows).flatMap((f) =>
-      f.filter((n) => n.type === 'mqtt-broker' && n.clientid && n.port === broker.port && n.broker === broker.broker),
+      f.filter(
+        (n) =>
+          n.type === 'mqtt-broker' &&
+          n.clientid === broker.clientid &&
+          n.port === broker.port &&
+          n.broker === broker.broker,
+      ),
     );
     assert.deepStrictEqual(
       ids.map((n) => n.clientid),
       [broker.clientid],
       'no other shipped flow uses that client id on the same broker',
     );
+  });
+
+  it('example 6 (Home Assistant) is wired as Home Assistant needs it, on an MQTT 5 broker that keeps its session, and says so on its canvas', function () {
+    const nodes = flows['examples/06-home-assistant.json'];
+    const byId = new Map(nodes.map((n) => [n.id, n]));
+    const [broker, ...more] = nodes.filter((n) => n.type === 'mqtt-broker');
+    assert.strictEqual(more.length, 0);
+    assert.strictEqual(Number(broker.protocolVersion), 5, 'Home Assistant requires MQTT 5 from 2027.1');
+    assert.ok(typeof broker.clientid === 'string' && broker.clientid.length > 0, 'a fixed client id');
+    assert.strictEqual(broker.cleansession, false);
+    // With MQTT 5, clean session off keeps nothing unless the session outlives the connection.
+    assert.ok(Number(broker.sessionExpiry) > 0, `a session expiry: ${JSON.stringify(broker.sessionExpiry)}`);
+    const sameId = Object.values(flows).flatMap((f) =>
+      f.filter((n) => n.type === 'mqtt-broker' && n.clientid === broker.clientid && n.port === broker.port),
+    );
+    assert.strictEqual(sameId.length, 1, 'no other shipped flow uses its client id');
+
+    const [decide, ...others] = nodes.filter((n) => n.type === 'nightlight-decide');
+    assert.strictEqual(others.length, 0);
+    assert.deepStrictEqual([decide.mode, decide.discovery, decide.discoveryPrefix], ['device', true, 'homeassistant']);
+    const subscriptions = nodes.filter((n) => n.type === 'mqtt in');
+    assert.deepStrictEqual(subscriptions.map((n) => n.topic).sort(), [
+      '+/commands',
+      '+/control',
+      '+/telemetry',
+      'homeassistant/status',
+    ]);
+    for (const n of subscriptions) {
+      assert.strictEqual(String(n.qos), '1', `${n.id} subscribes with QoS 1`);
+      assert.deepStrictEqual(n.wires, [[decide.id]], `${n.id} feeds nightlight decide`);
+    }
+    const outs = decide.wires[0].map((id) => byId.get(id)).filter((n) => n.type === 'mqtt out');
+    assert.strictEqual(outs.length, 1, 'one mqtt out publishes everything nightlight decide sends');
+    assert.deepStrictEqual(
+      [outs[0].topic, outs[0].qos, outs[0].retain],
+      ['', '', ''],
+      'it takes topic, QoS and retain from each message',
+    );
+    const catches = nodes.filter((n) => n.type === 'catch');
+    assert.ok(
+      catches.some((c) => c.scope.includes(decide.id) && c.wires[0].some((id) => byId.get(id).type === 'debug')),
+      'a Catch node shows what nightlight decide refuses',
+    );
+
+    const injects = nodes.filter((n) => n.type === 'inject');
+    for (const inject of injects) {
+      assert.deepStrictEqual([inject.once, inject.repeat], [false, ''], `${inject.id} fires only when clicked`);
+      for (const id of inject.wires.flat()) {
+        const out = byId.get(id);
+        assert.strictEqual(out.type, 'mqtt out', `${inject.id} publishes through the broker`);
+        assert.strictEqual(out.retain, 'false', 'not retained: nightlight decide retains the whole control');
+      }
+    }
+    assert.ok(
+      injects.some(
+        (n) =>
+          /^[^/+#]+\/control$/.test(n.topic) &&
+          n.payloadType === 'json' &&
+          JSON.stringify(JSON.parse(n.payload)) === '{"mode":"on","for":60}',
+      ),
+      'a button publishes the sample control {"mode":"on","for":60}',
+    );
+
+    const titles = nodes.filter((n) => n.type === 'comment' && n.z === decide.z).map((c) => c.name);
+    const says = (what, re) =>
+      assert.ok(
+        titles.some((t) => re.test(t)),
+        `a comment's title (shown on the canvas) says ${what}: ${titles.join(' | ')}`,
+      );
+    says('what appears in Home Assistant', /Home Assistant.*Light level.*LED.*Mode.*Threshold/);
+    says('that Home Assistant uses the same broker, an MQTT 5 one', /same broker.*MQTT 5.*Mosquitto 2/);
+    says('what the control topic takes', /<id>\/control.*"mode".*"for".*"threshold"/);
   });
 
   it('example 5 (scale-out) says on its canvas that it needs an MQTT 5 broker, and can be tried without devices', function () {

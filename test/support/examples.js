@@ -12,14 +12,20 @@ function readExample(file) {
 
 /**
  * The example's nodes with every mqtt-broker config pointed at `broker`, the nodes in
- * `options.drop` removed, and the nodes in `options.probe` turned into helper nodes (so
- * the test sees what reaches them).
+ * `options.drop` removed, the nodes in `options.probe` turned into helper nodes (so
+ * the test sees what reaches them), and the properties in `options.edit` (by node id)
+ * set on their nodes, as a user editing the flow would.
  */
 function prepareExample(file, broker, options = {}) {
   const drop = new Set(options.drop || []);
   const probe = new Set(options.probe || []);
-  return readExample(file)
+  const edit = options.edit || {};
+  const nodes = readExample(file);
+  const missing = Object.keys(edit).filter((id) => !nodes.some((n) => n.id === id));
+  if (missing.length > 0) throw new Error(`${file} has no node ${missing.join(', ')} to edit`);
+  return nodes
     .filter((n) => !drop.has(n.id))
+    .map((n) => (Object.prototype.hasOwnProperty.call(edit, n.id) ? { ...n, ...edit[n.id] } : n))
     .map((n) => {
       if (n.type === 'mqtt-broker')
         return { ...n, broker: HOST, port: String(broker.port), ...(options.brokerProps || {}) };
