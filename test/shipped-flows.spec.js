@@ -122,6 +122,7 @@ describe('example settings', function () {
     assert.deepStrictEqual([decide.mode, decide.discovery, decide.discoveryPrefix], ['device', true, 'homeassistant']);
     const subscriptions = nodes.filter((n) => n.type === 'mqtt in');
     assert.deepStrictEqual(subscriptions.map((n) => n.topic).sort(), [
+      '+/availability',
       '+/commands',
       '+/control',
       '+/telemetry',

@@ -408,6 +408,30 @@ forEachBroker((startBroker, kind, caps) => {
       assert.deepStrictEqual(ha.problems, []);
     });
 
+    it('after a restart of the server, a device silent since before it is announced offline', async function () {
+      const edit = { nl6_decide: { offlineAfter: 1 } };
+      const { ha, devices } = await start(edit);
+      await firstReading(ha, devices.send, PORCH, 800);
+      await firstReading(ha, devices.send, KITCHEN, 800);
+      const topic = `${PORCH}/availability`;
+      await until(() => ha.last(topic)?.text === 'online', 'the porch online');
+      await helper.unload();
+      await loadExample(FILE, broker, { brokerProps, edit });
+      // The kitchen window reports after the restart; the porch never does again.
+      const chatter = setInterval(() => devices.send(KITCHEN, 800).catch(() => {}), 250);
+      try {
+        await until(() => ha.last(topic)?.text === 'offline', 'the porch offline, from its retained online');
+      } finally {
+        clearInterval(chatter);
+      }
+      assert.strictEqual(
+        ha.last(`${KITCHEN}/availability`).text,
+        'online',
+        'the kitchen window reports, so stays online',
+      );
+      assert.strictEqual(availabilityFor(ha.entity(PORCH, 'sensor'), topic, 'offline'), false);
+    });
+
     it('its buttons try a control without Home Assistant; a bad control is refused and shown', async function () {
       const { ha } = await start();
       const refused = collect(helper.getNode('nl6_errors'));
