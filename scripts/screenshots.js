@@ -67,8 +67,23 @@ async function main() {
       path: path.join(images, 'dashboard.png'),
       clip: { x: 0, y: 0, width: 560, height: 860 },
     });
+    // The Fleet page with every device in it, the garden held on from the page as a user would.
+    await board.page.goto(`${url}/dashboard/fleet`);
+    const rows = board.page.locator('.nl-fleet-table tr[data-device]');
+    await until(async () => (await rows.count()) >= 4, 'four devices on the Fleet page', 60000);
+    const garden = board.page.locator('.nl-fleet-table tr[data-device="garden"]');
+    await garden.getByRole('button', { name: 'Mode on for garden' }).click();
+    await until(
+      async () => ((await garden.locator('.nl-mode').textContent()) || '').trim() === 'on',
+      'the garden held on',
+      20000,
+    );
+    await board.page.screenshot({
+      path: path.join(images, 'fleet.png'),
+      clip: { x: 0, y: 0, width: 1100, height: 420 },
+    });
     console.log(
-      `written: ${path.relative(root, path.join(images, 'editor-flow.png'))}, ${path.relative(root, path.join(images, 'dashboard.png'))}`,
+      `written: ${['editor-flow.png', 'dashboard.png', 'fleet.png'].map((f) => path.join('docs', 'images', f)).join(', ')}`,
     );
   } finally {
     await browser.close();
