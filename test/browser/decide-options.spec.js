@@ -59,7 +59,8 @@ describeInBrowser('nightlight decide: control and Home Assistant options in the 
     assert.strictEqual(res.status, 204, res.text);
   });
 
-  for (const locale of ['en-US', 'bn']) {
+  // Bengali, whose labels are the longest after Thai (the Thai dialog is in shipped-dialogs.spec.js).
+  for (const locale of ['bn']) {
     it(`sets the control topic and Home Assistant discovery, kept, exported, deployed and used (${locale})`, async function () {
       const opened = await session.page(locale);
       const { page } = opened;

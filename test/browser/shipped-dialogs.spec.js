@@ -82,9 +82,11 @@ describeInBrowser(
 
     for (const locale of ['en-US', 'th']) {
       // The examples and the secure flow in docs/ (its broker nodes fail to connect without certificates; its dialogs do not care).
+      // Thai (the longest labels) on example 1 only, which has all three nodes: what a dialog shows
+      // does not depend on the language, and i18n.spec.js checks every catalog key in every language.
       for (const { file, nodes: shipped } of shippedFlows()) {
         const ours = shipped.filter((n) => OUR_TYPES.includes(n.type));
-        if (ours.length === 0) continue;
+        if (ours.length === 0 || (locale !== 'en-US' && !file.endsWith('01-whole-system.json'))) continue;
         it(`${file} (${locale}): ${ours.map((n) => n.type).join(', ')} open with no red field and no hidden row shown; Done leaves them unmodified`, async function () {
           await deployAsShipped(shipped);
           const opened = await openPage(browser, { locale });

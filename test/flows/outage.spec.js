@@ -194,7 +194,13 @@ forEachBroker(
         assert.deepStrictEqual(caught, []);
       });
 
-      for (const policy of ['latest', 'drop']) {
+      // The other policies and the buffer's bound are the device's own behaviour, the same over
+      // every broker: they run on the two of the default list, whose restarts take a moment
+      // (a RabbitMQ restart takes about ten seconds; what differs per broker is covered above and below).
+      const devicePolicies = kind === 'aedes' || kind === 'mosquitto';
+      /** `it` for the tests of the device's own behaviour: defined on those two brokers only. */
+      const deviceIt = devicePolicies ? it : () => undefined;
+      for (const policy of devicePolicies ? ['latest', 'drop'] : []) {
         it(`${policy}: ${policy === 'latest' ? 'only the newest outage reading arrives, as a live reading' : 'none of the outage readings arrives'}`, async function () {
           await helper.load(nodes, systemFlow(broker.port, `t-${policy}`, { offline: policy }));
           const raw = collectDevice(helper.getNode('raw'), `t-${policy}`);
@@ -245,46 +251,49 @@ forEachBroker(
         });
       }
 
-      it('memory stays bounded when the outage outlasts the buffer: the oldest are dropped and counted', async function () {
-        // Strictly chronological replay, so the order asserted is the buffer's own (the default,
-        // live-first, sends the newest reading ahead of the backlog; its own tests cover that).
-        await helper.load(
-          nodes,
-          systemFlow(broker.port, 'small', { offline: 'all', capacity: 5, replay: 'chronological' }),
-        );
-        const raw = collectDevice(helper.getNode('raw'), 'small');
-        const lt = helper.getNode('lt');
-        const status = watchStatus(lt);
-        await status.online();
-        await serverListening(broker.url);
-        lt.receive({ payload: 100 });
-        await until(() => raw.length === 1, 'the first reading at the server');
-        await until(() => !/buffered/.test(status.statuses.at(-1).text), 'the publish to be confirmed');
-        await broker.stop();
-        await status.offline();
-        for (let light = 900; light < 920; light++) lt.receive({ payload: light });
-        await until(() => /status\.dropped/.test(status.statuses.at(-1).text || ''), 'the drops in the status');
-        const release = await holdDevice();
-        await sleep(1000);
-        await broker.start();
-        await release();
-        await status.online();
-        await until(() => raw.some((m) => m.payload.light === 919), 'the newest reading');
-        await sleep(500);
-        // (The reading before the outage may reach the server twice: QoS 1 is at least once on the
-        // broker's side too, and the server ignores the copy. The outage readings are what is counted.)
-        const outage = raw.filter((m) => m.payload.light >= 900);
-        assert.deepStrictEqual(
-          outage.map((m) => m.payload.light),
-          [915, 916, 917, 918, 919],
-          'the newest five, oldest first',
-        );
-        assert.deepStrictEqual(
-          outage.map((m) => m.payload.seq),
-          [17, 18, 19, 20, 21],
-        );
-        assert.ok(/status\.dropped/.test(status.statuses.at(-1).text), 'the drop count stays visible');
-      });
+      deviceIt(
+        'memory stays bounded when the outage outlasts the buffer: the oldest are dropped and counted',
+        async function () {
+          // Strictly chronological replay, so the order asserted is the buffer's own (the default,
+          // live-first, sends the newest reading ahead of the backlog; its own tests cover that).
+          await helper.load(
+            nodes,
+            systemFlow(broker.port, 'small', { offline: 'all', capacity: 5, replay: 'chronological' }),
+          );
+          const raw = collectDevice(helper.getNode('raw'), 'small');
+          const lt = helper.getNode('lt');
+          const status = watchStatus(lt);
+          await status.online();
+          await serverListening(broker.url);
+          lt.receive({ payload: 100 });
+          await until(() => raw.length === 1, 'the first reading at the server');
+          await until(() => !/buffered/.test(status.statuses.at(-1).text), 'the publish to be confirmed');
+          await broker.stop();
+          await status.offline();
+          for (let light = 900; light < 920; light++) lt.receive({ payload: light });
+          await until(() => /status\.dropped/.test(status.statuses.at(-1).text || ''), 'the drops in the status');
+          const release = await holdDevice();
+          await sleep(1000);
+          await broker.start();
+          await release();
+          await status.online();
+          await until(() => raw.some((m) => m.payload.light === 919), 'the newest reading');
+          await sleep(500);
+          // (The reading before the outage may reach the server twice: QoS 1 is at least once on the
+          // broker's side too, and the server ignores the copy. The outage readings are what is counted.)
+          const outage = raw.filter((m) => m.payload.light >= 900);
+          assert.deepStrictEqual(
+            outage.map((m) => m.payload.light),
+            [915, 916, 917, 918, 919],
+            'the newest five, oldest first',
+          );
+          assert.deepStrictEqual(
+            outage.map((m) => m.payload.seq),
+            [17, 18, 19, 20, 21],
+          );
+          assert.ok(/status\.dropped/.test(status.statuses.at(-1).text), 'the drop count stays visible');
+        },
+      );
 
       it('a device that reconnects after missing 5 decision changes ends in the latest state, never an older one', async function () {
         await helper.load(nodes, systemFlow(broker.port, 'lamp'));
