@@ -10,11 +10,15 @@ const { execFileSync } = require('child_process');
 
 const root = path.join(__dirname, '..');
 const src = path.join(root, 'nodes');
-const out = path.join(root, 'dist', 'nodes');
+// NIGHTLIGHT_BUILD_DIR builds elsewhere than dist/ (the build test does, so that tests running
+// beside it keep their dist/).
+const dist = process.env.NIGHTLIGHT_BUILD_DIR || path.join(root, 'dist');
+const out = path.join(dist, 'nodes');
 
 // From an empty dist/: a renamed or deleted source must not live on as a stale .js that tests still load.
-fs.rmSync(path.join(root, 'dist'), { recursive: true, force: true });
-execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', root], { stdio: 'inherit' });
+fs.rmSync(dist, { recursive: true, force: true });
+const tsc = require.resolve('typescript/bin/tsc');
+execFileSync(process.execPath, [tsc, '-p', root, '--outDir', out], { stdio: 'inherit' });
 
 for (const file of fs.readdirSync(src)) {
   if (file.endsWith('.html')) fs.copyFileSync(path.join(src, file), path.join(out, file));

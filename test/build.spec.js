@@ -3,6 +3,7 @@
 const assert = require('assert');
 const fs = require('fs');
 const path = require('path');
+const os = require('os');
 const { execFileSync } = require('child_process');
 
 const root = path.join(__dirname, '..');
@@ -11,14 +12,18 @@ describe('build', function () {
   this.timeout(120000);
 
   it('starts from an empty dist/, so a renamed or deleted source leaves no stale output behind', function () {
-    const stale = path.join(root, 'dist', 'nodes', 'lib', 'renamed-long-ago.js');
+    // Into a directory of its own: the other test files, running at the same time, load dist/.
+    const dist = fs.mkdtempSync(path.join(os.tmpdir(), 'nightlight-build-'));
+    const stale = path.join(dist, 'nodes', 'lib', 'renamed-long-ago.js');
     fs.mkdirSync(path.dirname(stale), { recursive: true });
     fs.writeFileSync(stale, 'module.exports = {};\n');
-    execFileSync(process.execPath, [path.join(root, 'scripts', 'build.js')], { cwd: root, stdio: 'pipe' });
+    const env = { ...process.env, NIGHTLIGHT_BUILD_DIR: dist };
+    execFileSync(process.execPath, [path.join(root, 'scripts', 'build.js')], { cwd: root, stdio: 'pipe', env });
     assert.ok(!fs.existsSync(stale), 'dist/ still holds a file no source compiles to');
     for (const name of ['light-telemetry', 'nightlight-decide', 'led-command']) {
-      assert.ok(fs.existsSync(path.join(root, 'dist', 'nodes', `${name}.js`)), `${name}.js was not built`);
-      assert.ok(fs.existsSync(path.join(root, 'dist', 'nodes', `${name}.html`)), `${name}.html was not copied`);
+      assert.ok(fs.existsSync(path.join(dist, 'nodes', `${name}.js`)), `${name}.js was not built`);
+      assert.ok(fs.existsSync(path.join(dist, 'nodes', `${name}.html`)), `${name}.html was not copied`);
     }
+    fs.rmSync(dist, { recursive: true, force: true });
   });
 });

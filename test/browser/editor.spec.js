@@ -149,8 +149,17 @@ describeInBrowser('editor in headless Chromium (packed package, real Node-RED)',
     await page.click('#red-ui-tab-red-ui-clipboard-dialog-import-tab-examples');
     const tree = page.locator('#red-ui-clipboard-dialog-import-tab-examples');
     await tree.locator('.red-ui-treeList-label-text', { hasText: MODULE }).click();
-    await tree.locator('.red-ui-treeList-label-text', { hasText: file.replace(/\.json$/, '') }).click();
-    await page.click('#red-ui-clipboard-dialog-ok');
+    const item = tree.locator('.red-ui-treeList-label-text', { hasText: file.replace(/\.json$/, '') });
+    const ok = page.locator('#red-ui-clipboard-dialog-ok');
+    // Expanding the module fetches its examples; when that answer comes after the click on the
+    // example (a loaded machine), the tree is drawn again without the selection and Import stays
+    // disabled. Choose the example again until the editor has taken it (Import enabled).
+    await until(async () => {
+      if (await ok.isEnabled()) return true;
+      await item.click();
+      return ok.isEnabled();
+    }, `${file} chosen in Import > Examples`);
+    await ok.click();
     const chart = await page.locator('#red-ui-workspace-chart').boundingBox();
     await page.mouse.move(chart.x + 300, chart.y + 200);
     await page.mouse.click(chart.x + 300, chart.y + 200);

@@ -1,5 +1,5 @@
 'use strict';
-// The package as a user gets it: `npm pack` once per test run (the install test and the
+// The package as a user gets it: `npm pack` once per test process (the install test and the
 // browser tests share the tarball), installed into a fresh Node-RED user directory with
 // nothing else in it.
 const fs = require('fs');
@@ -18,8 +18,15 @@ function cleanUp() {
 /** The path of the packed tarball (packed on first use, removed when the process exits). */
 function packedTarball() {
   if (!packed) {
+    // What `npm test` built (its pretest) is packed as it is: packing without the prepack build
+    // leaves dist/ alone, so test files running at the same time (mocha --parallel) keep theirs.
+    if (!fs.existsSync(path.join(root, 'dist', 'nodes', 'nightlight-decide.js')))
+      throw new Error('dist/ is not built: run npm run build first');
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nightlight-pack-'));
-    const out = execFileSync(npm, ['pack', '--silent', '--pack-destination', dir], { cwd: root, encoding: 'utf8' });
+    const out = execFileSync(npm, ['pack', '--silent', '--ignore-scripts', '--pack-destination', dir], {
+      cwd: root,
+      encoding: 'utf8',
+    });
     packed = { dir, tarball: path.join(dir, out.trim().split('\n').pop()) };
     process.once('exit', cleanUp);
   }
