@@ -48,6 +48,14 @@ function howItWorks(preset, decide) {
   );
 }
 
+/** The grid widths of every page of the demo (Dashboard 2's own defaults). */
+const PAGE_BREAKPOINTS = [
+  { name: 'Default', px: 0, cols: 3 },
+  { name: 'Tablet', px: 576, cols: 6 },
+  { name: 'Small Desktop', px: 768, cols: 9 },
+  { name: 'Desktop', px: 1024, cols: 12 },
+];
+
 /**
  * The dashboard's ui-base (at /dashboard) and ui-theme config nodes, which every page of the
  * demo shares (scripts/demo-fleet.js adds its page to them, or adds them when a flow has none).
@@ -133,12 +141,7 @@ function addDashboard({ flows }) {
       icon: 'lightbulb',
       layout: 'grid',
       theme: ids.theme,
-      breakpoints: [
-        { name: 'Default', px: 0, cols: 3 },
-        { name: 'Tablet', px: 576, cols: 6 },
-        { name: 'Small Desktop', px: 768, cols: 9 },
-        { name: 'Desktop', px: 1024, cols: 12 },
-      ],
+      breakpoints: PAGE_BREAKPOINTS,
       order: 1,
       className: '',
       visible: 'true',
@@ -349,4 +352,4 @@ function linkDashboard({ modules, root }) {
   return to;
 }
 
-module.exports = { addDashboard, dashboardBase, linkDashboard, DASHBOARD, LED_KEY };
+module.exports = { addDashboard, dashboardBase, linkDashboard, DASHBOARD, LED_KEY, PAGE_BREAKPOINTS };

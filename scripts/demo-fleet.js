@@ -11,7 +11,7 @@
 // only known devices, the three modes and a number through, to an `mqtt out`.
 const fs = require('fs');
 const path = require('path');
-const { dashboardBase } = require('./demo-dashboard');
+const { dashboardBase, PAGE_BREAKPOINTS } = require('./demo-dashboard');
 
 /** Every node this module adds has an id with this prefix (so a flow that has one has the fleet view). */
 const PREFIX = 'nl_fleet_';
@@ -38,6 +38,21 @@ function configuredThreshold(decide) {
 
 function functionNode(fields) {
   return { type: 'function', outputs: 1, timeout: 0, noerr: 0, initialize: '', finalize: '', libs: [], ...fields };
+}
+
+/** A core `mqtt out` that publishes on each message's own topic, never retained. */
+function mqttOut(fields) {
+  return {
+    type: 'mqtt out',
+    topic: '',
+    retain: 'false',
+    respTopic: '',
+    contentType: '',
+    userProps: '',
+    correl: '',
+    expiry: '',
+    ...fields,
+  };
 }
 
 function simulatedDevice({ id, name, curve }, threshold, fields) {
@@ -247,21 +262,7 @@ function addFleet({ flows }) {
       wires: [simulated.map((n) => n.id)],
     },
     ...simulated,
-    {
-      id: id('sim_out'),
-      type: 'mqtt out',
-      ...mqtt,
-      ...at(640, 220),
-      name: 'publish simulated telemetry',
-      topic: '',
-      qos: '0',
-      retain: 'false',
-      respTopic: '',
-      contentType: '',
-      userProps: '',
-      correl: '',
-      expiry: '',
-    },
+    mqttOut({ id: id('sim_out'), ...mqtt, ...at(640, 220), name: 'publish simulated telemetry', qos: '0' }),
     {
       id: id('page_comment'),
       type: 'comment',
@@ -321,21 +322,7 @@ function addFleet({ flows }) {
       func: CONTROL_CODE,
       wires: [[id('control_out')]],
     }),
-    {
-      id: id('control_out'),
-      type: 'mqtt out',
-      ...mqtt,
-      ...at(1010, 450),
-      name: 'publish control',
-      topic: '',
-      qos: '1',
-      retain: 'false',
-      respTopic: '',
-      contentType: '',
-      userProps: '',
-      correl: '',
-      expiry: '',
-    },
+    mqttOut({ id: id('control_out'), ...mqtt, ...at(1010, 450), name: 'publish control', qos: '1' }),
     {
       id: CONTROL_IN,
       type: 'mqtt in',
@@ -362,12 +349,7 @@ function addFleet({ flows }) {
       icon: 'lightbulb-group',
       layout: 'grid',
       theme: theme.id,
-      breakpoints: [
-        { name: 'Default', px: 0, cols: 3 },
-        { name: 'Tablet', px: 576, cols: 6 },
-        { name: 'Small Desktop', px: 768, cols: 9 },
-        { name: 'Desktop', px: 1024, cols: 12 },
-      ],
+      breakpoints: PAGE_BREAKPOINTS,
       order,
       className: '',
       visible: 'true',

@@ -151,8 +151,7 @@ export class DecideController {
     const birthTopic = this.birthTopic;
     if (this.announcer && birthTopic !== undefined && msg.topic === birthTopic) {
       // Home Assistant (re)started: announce everything again.
-      const payload = typeof msg.payload === 'string' || Buffer.isBuffer(msg.payload) ? msg.payload : '';
-      this.publish(this.announcer.birth(birthTopic, payload), send);
+      this.publish(this.announcer.birth(birthTopic, msg.payload), send);
       return NONE;
     }
     throw this.telemetryTopic.mismatch(msg.topic);

@@ -165,6 +165,12 @@ class Announced extends RecentEntry {
 
 const NONE: readonly Publication[] = Object.freeze([]);
 
+/** Whether an MQTT payload (text, or its bytes as `mqtt in` may deliver them) is the word `online`. */
+function saysOnline(payload: unknown): boolean {
+  const text = payload instanceof Uint8Array ? Buffer.from(payload).toString('utf8') : payload;
+  return text === ONLINE;
+}
+
 /**
  * Which discovery messages are due for the ids a node hears from: an id's config and `online`
  * when first heard, `offline` once it has been silent for `offlineAfterMs`, `online` when heard
@@ -207,8 +213,7 @@ export class Announcer {
    * changes nothing.
    */
   adopt(id: string, kind: DiscoveryKind, now: number, via?: string, payload: unknown = ONLINE): void {
-    const text = Buffer.isBuffer(payload) ? payload.toString('utf8') : payload;
-    if (text !== ONLINE || this.online.get(id) || this.offline.get(id)) return;
+    if (!saysOnline(payload) || this.online.get(id) || this.offline.get(id)) return;
     const through = kind === 'sensor' ? via : undefined;
     const entry = new Announced(now, kind, through, this.config(id, kind, through), this.topicsOf(id).availability);
     this.online.add(id, entry);
@@ -251,9 +256,8 @@ export class Announcer {
   }
 
   /** Every config again when `topic` and `payload` are Home Assistant's birth message; nothing otherwise. */
-  birth(topic: string, payload: string | Uint8Array): readonly Publication[] {
-    const text = typeof payload === 'string' ? payload : Buffer.from(payload).toString('utf8');
-    return topic === `${this.settings.prefix}/status` && text === ONLINE ? this.announceAll() : NONE;
+  birth(topic: string, payload: unknown): readonly Publication[] {
+    return topic === `${this.settings.prefix}/status` && saysOnline(payload) ? this.announceAll() : NONE;
   }
 
   /** Every tracked id's config, each followed by its current availability. */
